@@ -1,0 +1,53 @@
+package checker
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Fingerprints are 64-bit hashes of a state's canonical encoding. The
+// function below multiplies 64-bit words into 128-bit products and folds
+// them (a "multiply-xor" mix), which is fast on amd64 and arm64 and mixes
+// every input bit into every output bit. It is fixed (not seeded per
+// process) so that runs are reproducible, fingerprint collisions included.
+const (
+	fpK0 = 0xa0761d6478bd642f
+	fpK1 = 0xe7037ed1a0b428db
+	fpK2 = 0x8ebc6af09c88c6e3
+	fpK3 = 0x589965cc75374cc3
+)
+
+func fpMix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// fingerprint returns the fingerprint of b; it is never 0, which the
+// visited set uses to mark an empty slot.
+func fingerprint(b []byte) uint64 {
+	h := fpK0 ^ uint64(len(b))*fpK3
+	for len(b) >= 16 {
+		w0 := binary.LittleEndian.Uint64(b)
+		w1 := binary.LittleEndian.Uint64(b[8:])
+		h = fpMix(w0^fpK1, w1^h)
+		b = b[16:]
+	}
+	var w0, w1 uint64
+	switch {
+	case len(b) >= 8:
+		w0 = binary.LittleEndian.Uint64(b)
+		for i, c := range b[8:] {
+			w1 |= uint64(c) << (8 * i)
+		}
+	default:
+		for i, c := range b {
+			w0 |= uint64(c) << (8 * i)
+		}
+	}
+	h = fpMix(w0^fpK1, w1^h^fpK2)
+	h = fpMix(h^fpK0, h^fpK3)
+	if h == 0 {
+		h = 1
+	}
+	return h
+}

@@ -1,0 +1,3 @@
+module github.com/gmpspec/gmpspec
+
+go 1.26
