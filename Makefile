@@ -1,0 +1,26 @@
+# Targets: test (the default), check, bench, lint.
+
+STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: test check bench lint
+
+test:
+	go test ./...
+
+# Check the default model (see 'go run ./cmd/gmpcheck list' for the others).
+check:
+	go run ./cmd/gmpcheck
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+# gofmt must print nothing; staticcheck is fetched through the module proxy
+# and skipped, with a message, when it cannot be built (for example offline).
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	@if $(STATICCHECK) -version >/dev/null 2>&1; then \
+		echo "$(STATICCHECK) ./..."; $(STATICCHECK) ./...; \
+	else \
+		echo "lint: skipping staticcheck: '$(STATICCHECK)' does not build here"; \
+	fi

@@ -1,0 +1,485 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// defaultModel is the model that commands use without -model.
+func defaultModel() string { return targets()[0].name }
+
+// ---- check ----
+
+type checkFlags struct {
+	fs         *flag.FlagSet
+	model      string
+	workers    int
+	symmetry   bool
+	noDeadlock bool
+	maxStates  int64
+	maxDepth   int
+	timeLimit  durationValue
+	mem        sizeValue
+	json       bool
+	progress   bool
+	states     bool
+}
+
+// newCheckFlags defines check's flags; stderr decides the default of
+// -progress (on when it is a terminal) and may be nil.
+func newCheckFlags(stderr io.Writer) *checkFlags {
+	f := &checkFlags{fs: flag.NewFlagSet("check", flag.ContinueOnError)}
+	fs := f.fs
+	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model to check (see 'gmpcheck list')")
+	fs.IntVar(&f.workers, "workers", 0, "`N` goroutines expanding states; 0 means GOMAXPROCS (results do not depend on it)")
+	fs.BoolVar(&f.symmetry, "symmetry", false, "explore one state per symmetry class, if the model is symmetric")
+	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "accept states without enabled actions")
+	fs.Int64Var(&f.maxStates, "max-states", 0, "stop after `N` distinct states; 0 means no bound")
+	fs.IntVar(&f.maxDepth, "max-depth", 0, "stop after `N` breadth-first levels; 0 means no bound")
+	fs.Var(&f.timeLimit, "time", "stop after this `duration` (such as 90s or 10m); 0 means no bound")
+	fs.Var(&f.mem, "mem", "stop when the heap exceeds this `size` (bytes, or such as 512MiB or 4GiB); 0 means no bound")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else")
+	fs.BoolVar(&f.progress, "progress", isTerminal(stderr), "print a statistics line on stderr every 5s (default: on if stderr is a terminal)")
+	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
+	return f
+}
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newCheckFlags(stderr)
+	t, code, ok := parseCommand(f.fs, args, &f.model, stdout, stderr)
+	if !ok {
+		return code
+	}
+	switch {
+	case f.workers < 0:
+		return fail(stderr, fmt.Errorf("check: -workers %d is negative", f.workers))
+	case f.maxStates < 0:
+		return fail(stderr, fmt.Errorf("check: -max-states %d is negative", f.maxStates))
+	case f.maxDepth < 0:
+		return fail(stderr, fmt.Errorf("check: -max-depth %d is negative", f.maxDepth))
+	}
+	opt := checker.Options{
+		Workers:       f.workers,
+		Symmetry:      f.symmetry,
+		AllowDeadlock: f.noDeadlock,
+		MaxStates:     f.maxStates,
+		MaxDepth:      f.maxDepth,
+		TimeLimit:     time.Duration(f.timeLimit),
+		MemoryLimit:   uint64(f.mem),
+	}
+	if f.progress {
+		opt.Progress = stderr
+	}
+	if !f.json {
+		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
+	}
+	res := t.check(ctx, opt)
+	return finish(t, res, f.json, reportOptions{
+		mode:      modeCheck,
+		repro:     reproCommand(t.name, f.noDeadlock),
+		noDead:    f.noDeadlock,
+		allStates: f.states,
+	}, stdout, stderr)
+}
+
+// finish prints res and returns the exit code it calls for.
+func finish(t target, res *checker.Result, asJSON bool, ro reportOptions, stdout, stderr io.Writer) int {
+	if res == nil {
+		fmt.Fprintf(stderr, "gmpcheck: internal error: the checker returned no result\n")
+		return exitIncomplete
+	}
+	if asJSON {
+		if err := writeJSON(stdout, jsonSafe(res)); err != nil {
+			fmt.Fprintf(stderr, "gmpcheck: writing JSON: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		writeReport(stdout, t, res, ro)
+	}
+	switch res.Verdict {
+	case checker.VerdictOK:
+		return exitOK
+	case checker.VerdictViolation:
+		return exitViolation
+	}
+	return exitIncomplete
+}
+
+// reproCommand is the replay command line for the model, without -path.
+func reproCommand(model string, noDeadlock bool) string {
+	s := "go run ./cmd/gmpcheck replay -model " + model
+	if noDeadlock {
+		s += " -no-deadlock"
+	}
+	return s
+}
+
+// parseCommand parses a command's flags, which include -model, rejects
+// positional arguments, and looks the model up. If ok is false the command
+// is over and code is its exit code.
+func parseCommand(fs *flag.FlagSet, args []string, model *string, stdout, stderr io.Writer) (t target, code int, ok bool) {
+	pos, help, err := parseFlags(fs, args)
+	if err != nil {
+		return t, fail(stderr, err), false
+	}
+	if help {
+		commandUsage(stdout, fs.Name())
+		return t, exitOK, false
+	}
+	if len(pos) > 0 {
+		return t, fail(stderr, fmt.Errorf("%s: unexpected argument %q", fs.Name(), pos[0])), false
+	}
+	t, err = lookupTarget(*model)
+	if err != nil {
+		return t, fail(stderr, fmt.Errorf("%s: %v", fs.Name(), err)), false
+	}
+	return t, exitOK, true
+}
+
+// ---- simulate ----
+
+type simulateFlags struct {
+	fs         *flag.FlagSet
+	model      string
+	seed       int64
+	walks      int
+	steps      int
+	noDeadlock bool
+	json       bool
+	states     bool
+}
+
+func newSimulateFlags() *simulateFlags {
+	f := &simulateFlags{fs: flag.NewFlagSet("simulate", flag.ContinueOnError)}
+	fs := f.fs
+	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model to simulate (see 'gmpcheck list')")
+	fs.Int64Var(&f.seed, "seed", 1, "random `seed`; the same seed gives the same walks")
+	fs.IntVar(&f.walks, "walks", 1000, "`N` random walks")
+	fs.IntVar(&f.steps, "steps", 1000, "at most `N` steps per walk")
+	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "accept states without enabled actions")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else")
+	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
+	return f
+}
+
+func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newSimulateFlags()
+	t, code, ok := parseCommand(f.fs, args, &f.model, stdout, stderr)
+	if !ok {
+		return code
+	}
+	switch {
+	case f.walks < 1:
+		return fail(stderr, fmt.Errorf("simulate: -walks %d: want at least 1", f.walks))
+	case f.steps < 1:
+		return fail(stderr, fmt.Errorf("simulate: -steps %d: want at least 1", f.steps))
+	}
+	if !f.json {
+		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
+		fmt.Fprintf(stdout, "walks       %d of at most %d steps, seed %d\n", f.walks, f.steps, f.seed)
+	}
+	res := t.simulate(ctx, checker.SimOptions{
+		Seed:          f.seed,
+		Walks:         f.walks,
+		MaxSteps:      f.steps,
+		AllowDeadlock: f.noDeadlock,
+	})
+	code = finish(t, res, f.json, reportOptions{
+		mode:      modeSimulate,
+		repro:     reproCommand(t.name, f.noDeadlock),
+		noDead:    f.noDeadlock,
+		allStates: f.states,
+	}, stdout, stderr)
+	// Random walks exhaust nothing: only a violation or an interrupt
+	// changes the exit code.
+	if code == exitIncomplete && res != nil && ctx.Err() == nil {
+		return exitOK
+	}
+	return code
+}
+
+// ---- replay ----
+
+type replayFlags struct {
+	fs         *flag.FlagSet
+	model      string
+	path       string
+	format     string
+	noDeadlock bool
+	states     bool
+}
+
+func newReplayFlags() *replayFlags {
+	f := &replayFlags{fs: flag.NewFlagSet("replay", flag.ContinueOnError)}
+	fs := f.fs
+	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model the path belongs to (see 'gmpcheck list')")
+	fs.StringVar(&f.path, "path", "", "the action `path` to follow, such as 0/2/1 (or give a FILE argument)")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "do not report a final state without enabled actions")
+	fs.BoolVar(&f.states, "states", false, "print the full state at every step")
+	return f
+}
+
+// replayJSON is what replay -format json prints.
+type replayJSON struct {
+	Model     string             `json:"model"`
+	Path      string             `json:"path"`
+	Trace     []checker.Step     `json:"trace"`
+	Violation *checker.Violation `json:"violation,omitempty"`
+}
+
+func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newReplayFlags()
+	pos, help, err := parseFlags(f.fs, args)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if help {
+		commandUsage(stdout, "replay")
+		return exitOK
+	}
+	if f.format != "text" && f.format != "json" {
+		return fail(stderr, fmt.Errorf("replay: -format %q: want text or json", f.format))
+	}
+	modelSet := false
+	f.fs.Visit(func(fl *flag.Flag) { modelSet = modelSet || fl.Name == "model" })
+
+	pathText := f.path
+	switch {
+	case len(pos) > 1:
+		return fail(stderr, fmt.Errorf("replay: want one FILE argument, got %d", len(pos)))
+	case len(pos) == 1 && f.path != "":
+		return fail(stderr, fmt.Errorf("replay: give -path or a FILE, not both"))
+	case len(pos) == 1:
+		data, err := os.ReadFile(pos[0])
+		if err != nil {
+			return fail(stderr, fmt.Errorf("replay: %v", err))
+		}
+		p, model, err := pathFromFile(data)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("replay: %s: %v", pos[0], err))
+		}
+		pathText = p
+		if model != "" && !modelSet {
+			f.model = model
+		}
+	case f.path == "":
+		return fail(stderr, fmt.Errorf("replay: no path: give -path 0/2/1 or a FILE"))
+	}
+	path, err := checker.ParsePath(pathText)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("replay: bad path %q: %v", pathText, err))
+	}
+	t, err := lookupTarget(f.model)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("replay: %v", err))
+	}
+	r, err := t.replay(path, f.noDeadlock)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("replay: model %s, path %s: %v", t.name, checker.FormatPath(path), err))
+	}
+	code := exitOK
+	if r.violation != nil {
+		code = exitViolation
+	}
+
+	if f.format == "json" {
+		out := replayJSON{Model: t.name, Path: checker.FormatPath(path), Trace: r.steps, Violation: r.violation}
+		if err := writeJSON(stdout, out); err != nil {
+			return fail(stderr, err)
+		}
+		return code
+	}
+	fmt.Fprintf(stdout, "model  %s: %s\n", t.name, t.doc)
+	fmt.Fprintf(stdout, "path   %s (%d states)\n\n", checker.FormatPath(path), len(r.steps))
+	tv := traceView{steps: r.steps, states: r.states, loop: -1, mark: len(r.steps) - 1, allStates: f.states}
+	if v := r.violation; v != nil {
+		tv.mark = len(v.Trace) - 1
+		tv.markNote = v.Property + " violated"
+		if v.Kind == "deadlock" {
+			tv.markNote = "deadlock"
+		}
+		if v.Kind == "eventually" {
+			tv.loop = v.Loop
+			tv.mark, tv.markNote = len(r.steps)-1, ""
+		}
+	}
+	writeTrace(stdout, tv)
+	fmt.Fprintln(stdout)
+	switch v := r.violation; {
+	case v == nil:
+		fmt.Fprintln(stdout, "no violation on this path (checked: always properties, deadlock, and eventually properties if the path ends in a cycle)")
+	case v.Kind == "eventually" && v.Loop >= 0:
+		fmt.Fprintf(stdout, "violation: %s (eventually): the path ends in a fair cycle from state %d on which it never holds\n", v.Property, v.Loop)
+	case v.Kind == "eventually":
+		fmt.Fprintf(stdout, "violation: %s (eventually): the path ends without it holding and cannot go on\n", v.Property)
+	case v.Kind == "deadlock":
+		fmt.Fprintf(stdout, "violation: deadlock at state %d, path %s\n", len(v.Trace)-1, v.Path)
+	default:
+		fmt.Fprintf(stdout, "violation: %s (%s) at state %d, path %s\n", v.Property, v.Kind, len(v.Trace)-1, v.Path)
+	}
+	return code
+}
+
+// Patterns for finding a path (and its model) in a file.
+var (
+	pathFlagRE  = regexp.MustCompile(`-path[= ]\s*([0-9]+(?:/[0-9]+)*)`)
+	modelFlagRE = regexp.MustCompile(`-model[= ]\s*([A-Za-z0-9_.-]+)`)
+	pathLineRE  = regexp.MustCompile(`^[0-9]+(?:/[0-9]+)*$`)
+)
+
+// pathFromFile finds a path in a file: a JSON object with a "path" field
+// (a Violation) or a "violation" with one (a Result, as check -json prints
+// it), or else the first line that is a path or holds a "-path PATH" flag
+// (such as gmpcheck's "to reproduce" line, or a golden trace header). A
+// -model flag on that line is returned too.
+func pathFromFile(data []byte) (path, model string, err error) {
+	if s := strings.TrimSpace(string(data)); strings.HasPrefix(s, "{") {
+		var obj struct {
+			Path      string `json:"path"`
+			Model     string `json:"model"`
+			Violation *struct {
+				Path string `json:"path"`
+			} `json:"violation"`
+		}
+		if err := json.Unmarshal([]byte(s), &obj); err != nil {
+			return "", "", fmt.Errorf("bad JSON: %v", err)
+		}
+		switch {
+		case obj.Path != "":
+			return obj.Path, obj.Model, nil
+		case obj.Violation != nil && obj.Violation.Path != "":
+			return obj.Violation.Path, obj.Model, nil
+		}
+		return "", "", fmt.Errorf("the JSON object has no \"path\" (nor violation.path)")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if m := pathFlagRE.FindStringSubmatch(line); m != nil {
+			if mm := modelFlagRE.FindStringSubmatch(line); mm != nil {
+				model = mm[1]
+			}
+			return m[1], model, nil
+		}
+		if pathLineRE.MatchString(line) {
+			return line, "", nil
+		}
+	}
+	return "", "", fmt.Errorf("no path found: want a line such as 0/2/1 or -path 0/2/1, or a JSON object with \"path\"")
+}
+
+// ---- list ----
+
+func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	pos, help, err := parseFlags(fs, args)
+	switch {
+	case err != nil:
+		return fail(stderr, err)
+	case help:
+		commandUsage(stdout, "list")
+		return exitOK
+	case len(pos) > 0:
+		return fail(stderr, fmt.Errorf("list: unexpected argument %q", pos[0]))
+	}
+	for i, t := range targets() {
+		def := ""
+		if i == 0 {
+			def = " (default)"
+		}
+		fmt.Fprintf(stdout, "%s%s\n    %s\n", t.name, def, t.doc)
+		var rows [][2]string
+		for _, p := range t.properties {
+			rows = append(rows, [2]string{p.kind, p.name})
+		}
+		writeTable(stdout, "    ", rows)
+	}
+	return exitOK
+}
+
+// ---- flag values ----
+
+// durationValue is a non-negative time.Duration flag.
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as 90s or 10m")
+	}
+	if v < 0 {
+		return fmt.Errorf("negative duration")
+	}
+	*d = durationValue(v)
+	return nil
+}
+
+// sizeValue is a byte count flag: a number of bytes with an optional unit,
+// B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of
+// 1024), case-insensitive; such as 4GiB or 1.5GB.
+type sizeValue uint64
+
+func (s *sizeValue) String() string {
+	if *s == 0 {
+		return "0"
+	}
+	return fmt.Sprint(uint64(*s))
+}
+
+func (s *sizeValue) Set(text string) error {
+	v, err := parseSize(text)
+	if err != nil {
+		return err
+	}
+	*s = sizeValue(v)
+	return nil
+}
+
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+var sizeRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$`)
+
+func parseSize(text string) (uint64, error) {
+	m := sizeRE.FindStringSubmatch(strings.TrimSpace(text))
+	if m == nil {
+		return 0, fmt.Errorf("want a size such as 4GiB, 512MB or 1000000 (bytes)")
+	}
+	unit, ok := sizeUnits[strings.ToLower(m[2])]
+	if !ok {
+		return 0, fmt.Errorf("unknown unit %q: want B, KB, MB, GB, TB, KiB, MiB, GiB or TiB", m[2])
+	}
+	var n float64
+	if _, err := fmt.Sscan(m[1], &n); err != nil {
+		return 0, fmt.Errorf("bad number %q", m[1])
+	}
+	v := n * unit
+	if v >= 1<<64 {
+		return 0, fmt.Errorf("too large")
+	}
+	return uint64(v), nil
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,229 @@
+// Command gmpcheck model-checks gmpspec models.
+//
+// Usage:
+//
+//	gmpcheck [check] [-model NAME] [flags]   exhaustive breadth-first check
+//	gmpcheck simulate [-model NAME] [flags]  random walks
+//	gmpcheck replay [-model NAME] -path 0/2/1 | FILE
+//	gmpcheck list                            list the models
+//	gmpcheck help [COMMAND]
+//
+// Exit status: 0 if every property holds (or, for replay, the path shows no
+// violation), 1 if a property is violated, 2 for bad input, 3 if a check
+// stopped before exhausting the state space (a bound or an interrupt).
+//
+// Run 'gmpcheck help' for the flags of each command.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK         = 0 // every property holds; replay: no violation
+	exitViolation  = 1 // a property is violated
+	exitUsage      = 2 // bad input: flags, models, paths, files
+	exitIncomplete = 3 // a bound or an interrupt ended the run early
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is gmpcheck with its arguments (without the program name) and output
+// streams; it returns the exit code. An interrupt (Ctrl-C) cancels the run
+// in progress, which then reports what it found so far; a second interrupt
+// kills the process.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	context.AfterFunc(ctx, stop) // restore the default: a second Ctrl-C kills
+	return runContext(ctx, args, stdout, stderr)
+}
+
+// A command is a gmpcheck subcommand.
+type command struct {
+	name    string
+	summary string
+	// run parses args and runs the command.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// flags returns the command's flag set, for help; it binds its
+	// flags to throwaway variables.
+	flags func() *flag.FlagSet
+}
+
+func commands() []command {
+	return []command{
+		{"check", "check every reachable state (the default command)", runCheck, func() *flag.FlagSet { return newCheckFlags(nil).fs }},
+		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
+		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
+		{"list", "list the models", runList, func() *flag.FlagSet { return flag.NewFlagSet("list", flag.ContinueOnError) }},
+		{"help", "print this help, or a command's flags", runHelp, nil},
+	}
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			usage(stdout)
+			return exitOK
+		}
+		return runCheck(ctx, args, stdout, stderr) // bare gmpcheck == gmpcheck check
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, list, help)", args[0]))
+}
+
+func isHelpFlag(s string) bool {
+	return s == "-h" || s == "-help" || s == "--help" || s == "--h"
+}
+
+// fail prints err as gmpcheck's one-line complaint and returns exitUsage.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "gmpcheck: %v\n", err)
+	return exitUsage
+}
+
+// parseFlags parses args with fs, which must have been made with
+// flag.ContinueOnError. Arguments that are not flags are allowed anywhere
+// (flags may follow them) and returned in order; "--" ends the flags.
+// help reports -h.
+func parseFlags(fs *flag.FlagSet, args []string) (positional []string, help bool, err error) {
+	fs.SetOutput(io.Discard) // errors are reported once, by the caller
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, true, nil
+			}
+			return nil, false, fmt.Errorf("%s: %v", fs.Name(), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, false, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), false, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// commandUsage prints a command's synopsis and flags to w.
+func commandUsage(w io.Writer, name string) {
+	for _, c := range commands() {
+		if c.name != name || c.flags == nil {
+			continue
+		}
+		fmt.Fprintf(w, "usage: gmpcheck %s\n\n%s.\n", synopsis[name], upperFirst(c.summary))
+		fs := c.flags()
+		if n := countFlags(fs); n > 0 {
+			fmt.Fprintf(w, "\nflags:\n")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+		}
+		if ex := examples[name]; ex != "" {
+			fmt.Fprintf(w, "\nexamples:\n%s", ex)
+		}
+		return
+	}
+}
+
+var synopsis = map[string]string{
+	"check":    "[check] [-model NAME] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-json] [-states]",
+	"simulate": "simulate [-model NAME] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-json] [-states]",
+	"replay":   "replay [-model NAME] [-no-deadlock] [-states] [-format text|json] (-path PATH | FILE)",
+	"list":     "list",
+}
+
+var examples = map[string]string{
+	"check": `  gmpcheck                                    check the default model
+  gmpcheck check -model mutex-racy            a mutant: prints a counterexample
+  gmpcheck check -max-states 1000000 -time 10m -mem 4GiB
+  gmpcheck check -json > result.json
+`,
+	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
+`,
+	"replay": `  gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
+  gmpcheck replay -model mutex-racy result.json   the "path" of a -json result
+  gmpcheck replay trace.txt                       a file with a "-path ..." line
+`,
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `gmpcheck model-checks gmpspec models.
+
+usage:
+  gmpcheck [command] [flags]
+
+commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Without a command, gmpcheck runs check. 'gmpcheck help COMMAND' lists a
+command's flags.
+
+exit status:
+  0  every property holds (replay: the path shows no violation)
+  1  a property is violated
+  2  bad input: unknown command, flag or model, bad value, bad path
+  3  incomplete: a bound (-max-states, -max-depth, -time, -mem) or Ctrl-C
+     ended the check before the state space was exhausted
+
+examples:
+  go run ./cmd/gmpcheck                       check the default model
+  go run ./cmd/gmpcheck list                  the models
+  go run ./cmd/gmpcheck check -model mutex-racy
+  go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
+  go run ./cmd/gmpcheck check -workers 1 -json
+  go run ./cmd/gmpcheck simulate -seed 7 -walks 100
+`)
+}
+
+func runHelp(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		usage(stdout)
+		return exitOK
+	case len(args) > 1:
+		return fail(stderr, fmt.Errorf("help: want at most one command, got %q", args))
+	}
+	for _, c := range commands() {
+		if c.name == args[0] && c.flags != nil {
+			commandUsage(stdout, c.name)
+			return exitOK
+		}
+	}
+	if args[0] == "help" {
+		usage(stdout)
+		return exitOK
+	}
+	return fail(stderr, fmt.Errorf("help: unknown command %q", args[0]))
+}
+
+func countFlags(fs *flag.FlagSet) int {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

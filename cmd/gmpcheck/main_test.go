@@ -1,0 +1,431 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// gmpcheck runs the CLI in-process and returns its exit code and output.
+func gmpcheck(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// racyPathLen is the length of the shortest counterexample to
+// mutual-exclusion in mutex-racy: both processes request, load and store.
+const racyPathLen = 1 + 6
+
+// traceLineRE matches a step line of a printed trace, "  3. p1 tas ...".
+var traceLineRE = regexp.MustCompile(`(?m)^ +\d+\. `)
+
+// reproRE matches the reproduction line of a report.
+var reproRE = regexp.MustCompile(`(?m)^  go run \./cmd/gmpcheck (replay .*)$`)
+
+func TestDefaultCheckHolds(t *testing.T) {
+	for _, args := range [][]string{nil, {"check"}, {"-workers", "1"}} {
+		code, out, errOut := gmpcheck(t, args...)
+		if code != exitOK {
+			t.Fatalf("gmpcheck %q: exit %d, want 0\n%s%s", args, code, out, errOut)
+		}
+		if errOut != "" {
+			t.Errorf("gmpcheck %q: stderr %q, want none", args, errOut)
+		}
+		for _, want := range []string{
+			"model       mutex:",
+			"verdict     ok: all 4 properties hold",
+			"distinct states        8\n",
+			"mutual-exclusion                  holds",
+			"critical-section-reachable        reached, example ",
+			"try-leads-to-critical-section     holds",
+			"coverage",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("gmpcheck %q: output lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+}
+
+// TestStateCounts pins the example models' state spaces (STYLE.md rule 8).
+func TestStateCounts(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		distinct int64
+	}{
+		{[]string{"-model", "mutex"}, 8},
+		{[]string{"-model", "mutex", "-symmetry"}, 5},
+		{[]string{"-model", "mutex3"}, 20},
+		{[]string{"-model", "mutex3", "-symmetry"}, 7},
+	} {
+		code, out, errOut := gmpcheck(t, append(tc.args, "-json", "-workers", "1")...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d\n%s%s", tc.args, code, out, errOut)
+		}
+		var res checker.Result
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if res.DistinctStates != tc.distinct {
+			t.Errorf("%q: %d distinct states, want %d", tc.args, res.DistinctStates, tc.distinct)
+		}
+	}
+}
+
+func TestViolationTraceAndReplay(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "check", "-model", "mutex-racy")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"verdict     violation: mutual-exclusion (always)",
+		"property  mutual-exclusion (always)",
+		"lock=true p0=cs p1=cs", // the full state at the violation
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := len(traceLineRE.FindAllString(out, -1)); n != racyPathLen {
+		t.Errorf("trace has %d steps, want %d:\n%s", n, racyPathLen, out)
+	}
+
+	m := reproRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no reproduction line in:\n%s", out)
+	}
+	args := strings.Fields(m[1])
+	code, rout, rerr := gmpcheck(t, args...)
+	if code != exitViolation {
+		t.Fatalf("%s: exit %d, want 1\n%s%s", m[1], code, rout, rerr)
+	}
+	if want := "violation: mutual-exclusion (always) at state 6,"; !strings.Contains(rout, want) {
+		t.Errorf("%s: output lacks %q:\n%s", m[1], want, rout)
+	}
+	if n := len(traceLineRE.FindAllString(rout, -1)); n != racyPathLen {
+		t.Errorf("%s: replayed trace has %d steps, want %d", m[1], n, racyPathLen)
+	}
+
+	// The report itself, saved to a file, replays: its reproduction line
+	// names the model and the path.
+	file := filepath.Join(t.TempDir(), "report.txt")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, rout, rerr := gmpcheck(t, "replay", file); code != exitViolation {
+		t.Errorf("replay %s: exit %d, want 1\n%s%s", file, code, rout, rerr)
+	}
+}
+
+func TestViolationSameForAnyWorkers(t *testing.T) {
+	var paths []string
+	for _, w := range []string{"1", "2", "4"} {
+		code, out, _ := gmpcheck(t, "-model", "mutex-racy", "-json", "-workers", w)
+		if code != exitViolation {
+			t.Fatalf("-workers %s: exit %d, want 1", w, code)
+		}
+		var res checker.Result
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, res.Violation.Path)
+	}
+	if paths[0] != paths[1] || paths[0] != paths[2] {
+		t.Errorf("counterexample paths differ by worker count: %q", paths)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "check", "-json", "-workers", "1")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	// Exactly one JSON object on stdout, with the documented fields.
+	dec := json.NewDecoder(strings.NewReader(out))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Errorf("stdout has more than one JSON value:\n%s", out)
+	}
+	for _, k := range []string{
+		"verdict", "distinct_states", "generated_states", "depth", "max_queue", "seconds",
+		"states_per_second", "bytes_per_state", "workers", "symmetry", "collision_probability",
+		"properties", "coverage", "examples",
+	} {
+		if _, ok := fields[k]; !ok {
+			t.Errorf("JSON lacks %q:\n%s", k, out)
+		}
+	}
+	var res checker.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != checker.VerdictOK || res.Workers != 1 || res.DistinctStates != 8 || res.Violation != nil {
+		t.Errorf("result: %+v", res)
+	}
+	if want := []string{"mutual-exclusion", "critical-section-reachable", "contention-reachable", "try-leads-to-critical-section"}; strings.Join(res.Properties, ",") != strings.Join(want, ",") {
+		t.Errorf("properties %q, want %q", res.Properties, want)
+	}
+	if len(res.Coverage) != 3 || res.Coverage["tas"] == 0 {
+		t.Errorf("coverage %v", res.Coverage)
+	}
+
+	// A violation in JSON, replayed from the saved file.
+	code, out, _ = gmpcheck(t, "-model", "mutex-racy", "-json")
+	if code != exitViolation {
+		t.Fatalf("mutex-racy -json: exit %d, want 1", code)
+	}
+	res = checker.Result{}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	v := res.Violation
+	if res.Verdict != checker.VerdictViolation || v == nil || v.Property != "mutual-exclusion" || v.Kind != "always" || len(v.Trace) != racyPathLen || v.Loop != -1 {
+		t.Fatalf("violation: %+v", v)
+	}
+	file := filepath.Join(t.TempDir(), "result.json")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rout, rerr := gmpcheck(t, "replay", "-model", "mutex-racy", "-format", "json", file)
+	if code != exitViolation {
+		t.Fatalf("replay %s: exit %d, want 1\n%s%s", file, code, rout, rerr)
+	}
+	var rj replayJSON
+	if err := json.Unmarshal([]byte(rout), &rj); err != nil {
+		t.Fatal(err)
+	}
+	if rj.Violation == nil || rj.Violation.Path != v.Path || len(rj.Violation.Trace) != len(v.Trace) {
+		t.Errorf("replayed violation %+v, want path %s", rj.Violation, v.Path)
+	}
+	for i := range v.Trace {
+		if rj.Violation.Trace[i] != v.Trace[i] {
+			t.Errorf("step %d: replayed %+v, checked %+v", i, rj.Violation.Trace[i], v.Trace[i])
+		}
+	}
+}
+
+func TestLivenessViolation(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "-model", "mutex-leaky", "-json")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	var res checker.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	v := res.Violation
+	if v == nil || v.Kind != "eventually" || v.Property != "try-leads-to-critical-section" || v.Loop < 0 {
+		t.Fatalf("violation %+v", v)
+	}
+	code, rout, _ := gmpcheck(t, "replay", "-model", "mutex-leaky", "-path", v.Path)
+	if code != exitViolation || !strings.Contains(rout, "the cycle starts here") {
+		t.Errorf("replay -path %s: exit %d, want 1 and a cycle:\n%s", v.Path, code, rout)
+	}
+
+	// p0 spins while p1 could request but never does: the cycle is not
+	// weakly fair, so it is no counterexample.
+	code, rout, _ = gmpcheck(t, "replay", "-model", "mutex-leaky", "-path", "0/0/0/0/0/0")
+	if code != exitOK {
+		t.Errorf("unfair cycle: exit %d, want 0:\n%s", code, rout)
+	}
+}
+
+func TestIncomplete(t *testing.T) {
+	for _, args := range [][]string{
+		{"-max-states", "5"},
+		{"-max-depth", "1"},
+	} {
+		code, out, errOut := gmpcheck(t, args...)
+		if code != exitIncomplete {
+			t.Errorf("%q: exit %d, want 3\n%s%s", args, code, out, errOut)
+		}
+		if !strings.Contains(out, "verdict     incomplete (") {
+			t.Errorf("%q: no incomplete verdict:\n%s", args, out)
+		}
+	}
+	code, out, _ := gmpcheck(t, "-max-states", "5", "-json")
+	var res checker.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitIncomplete || res.Verdict != checker.VerdictIncomplete || res.Incomplete == "" {
+		t.Errorf("-max-states 5 -json: exit %d, %+v, %v", code, res, err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // in the message
+	}{
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"check", "-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"-model", "nope"}, `unknown model "nope"`},
+		{[]string{"check", "stray"}, `unexpected argument "stray"`},
+		{[]string{"-time", "soon"}, `invalid value "soon" for flag -time`},
+		{[]string{"-time", "-1s"}, "negative duration"},
+		{[]string{"-mem", "4XB"}, `unknown unit "XB"`},
+		{[]string{"-mem", "lots"}, `invalid value "lots" for flag -mem`},
+		{[]string{"-workers", "-2"}, "-workers -2 is negative"},
+		{[]string{"-max-states", "x"}, `invalid value "x" for flag -max-states`},
+		{[]string{"simulate", "-walks", "0"}, "-walks 0"},
+		{[]string{"replay"}, "no path"},
+		{[]string{"replay", "-path", "0/x/1"}, `bad path "0/x/1"`},
+		{[]string{"replay", "-path", "0/7"}, "action index 7 out of range"},
+		{[]string{"replay", "-path", "3"}, "initial state 3 out of range"},
+		{[]string{"replay", "-path", "0", "-format", "xml"}, `-format "xml"`},
+		{[]string{"replay", "/does/not/exist"}, "no such file"},
+		{[]string{"replay", "-path", "0", "extra"}, "not both"},
+		{[]string{"list", "x"}, `unexpected argument "x"`},
+		{[]string{"help", "frob"}, `unknown command "frob"`},
+	} {
+		code, out, errOut := gmpcheck(t, tc.args...)
+		if code != exitUsage {
+			t.Errorf("%q: exit %d, want 2", tc.args, code)
+		}
+		if out != "" {
+			t.Errorf("%q: stdout %q, want none", tc.args, out)
+		}
+		if !strings.HasPrefix(errOut, "gmpcheck: ") || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: stderr %q, want one line \"gmpcheck: ...%s...\"", tc.args, errOut, tc.want)
+		}
+	}
+}
+
+func TestReplayClean(t *testing.T) {
+	code, out, _ := gmpcheck(t, "replay", "-path", "0/0/0")
+	if code != exitOK || !strings.Contains(out, "no violation on this path") {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
+	}
+	// A violation before the end of the path is reported where it happens.
+	code, out, _ = gmpcheck(t, "replay", "-model", "mutex-racy", "-path", "0/0/0/1/1/0/1/1", "-states")
+	if code != exitViolation || !strings.Contains(out, "at state 6,") || !strings.Contains(out, "<- mutual-exclusion violated") {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+}
+
+func TestSimulate(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "simulate", "-walks", "20", "-steps", "50")
+	if code != exitOK {
+		t.Errorf("default model: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	code, out, _ = gmpcheck(t, "simulate", "-model", "mutex-racy", "-seed", "3")
+	if code != exitViolation || reproRE.FindString(out) == "" {
+		t.Errorf("mutex-racy: exit %d, want 1 and a reproduction line\n%s", code, out)
+	}
+	// Same seed, same walks.
+	_, out1, _ := gmpcheck(t, "simulate", "-model", "mutex-racy", "-seed", "3", "-json")
+	_, out2, _ := gmpcheck(t, "simulate", "-model", "mutex-racy", "-seed", "3", "-json")
+	var r1, r2 checker.Result
+	if json.Unmarshal([]byte(out1), &r1) != nil || json.Unmarshal([]byte(out2), &r2) != nil || r1.Violation == nil || r1.Violation.Path != r2.Violation.Path {
+		t.Errorf("simulate -seed 3 is not reproducible:\n%s\n%s", out1, out2)
+	}
+	// An interrupted simulation is incomplete.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	if code := runContext(ctx, []string{"simulate"}, &o, &e); code != exitIncomplete {
+		t.Errorf("cancelled: exit %d, want 3\n%s%s", code, o.String(), e.String())
+	}
+}
+
+func TestHelpAndList(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"help"}, {"--help"}} {
+		code, out, _ := gmpcheck(t, args...)
+		if code != exitOK || !strings.Contains(out, "exit status:") || !strings.Contains(out, "go run ./cmd/gmpcheck replay") {
+			t.Errorf("%q: exit %d:\n%s", args, code, out)
+		}
+	}
+	for _, c := range []string{"check", "simulate", "replay", "list"} {
+		code, out, _ := gmpcheck(t, "help", c)
+		if code != exitOK || !strings.HasPrefix(out, "usage: gmpcheck ") {
+			t.Errorf("help %s: exit %d:\n%s", c, code, out)
+		}
+		code, out2, _ := gmpcheck(t, c, "-h")
+		if code != exitOK || out2 != out {
+			t.Errorf("%s -h: exit %d, differs from help %s:\n%s", c, code, c, out2)
+		}
+	}
+	code, out, _ := gmpcheck(t, "list")
+	if code != exitOK || !strings.HasPrefix(out, "mutex (default)\n") || !strings.Contains(out, "mutex-racy\n") {
+		t.Errorf("list: exit %d:\n%s", code, out)
+	}
+}
+
+func TestUnreachedSometimesReport(t *testing.T) {
+	// The checker reports an unreached Sometimes property without a
+	// trace; the report must say so rather than print a replay line.
+	tg, err := lookupTarget("mutex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &checker.Result{
+		Verdict:    checker.VerdictViolation,
+		Properties: []string{"mutual-exclusion"},
+		Coverage:   map[string]int64{"tas": 0, "request": 1},
+		Violation:  &checker.Violation{Property: "contention-reachable", Kind: "sometimes", Loop: -1},
+	}
+	var b bytes.Buffer
+	writeReport(&b, tg, res, reportOptions{repro: reproCommand("mutex", false)})
+	out := b.String()
+	for _, want := range []string{
+		"contention-reachable (sometimes) is never reached",
+		"trace     none: no reachable state satisfies it",
+		"mutual-exclusion                  holds",
+		"tas      0  never fired",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if reproRE.MatchString(out) {
+		t.Errorf("report has a replay line without a path:\n%s", out)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]uint64{
+		"0": 0, "1000": 1000, "512B": 512, "4GiB": 4 << 30, "4gib": 4 << 30,
+		"1.5GB": 1500000000, "2MiB": 2 << 20, "3 KB": 3000, "1TiB": 1 << 40,
+	} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "GiB", "4 GiBs", "1e9", "99999999999TiB"} {
+		if got, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) = %d, want an error", in, got)
+		}
+	}
+}
+
+func TestPathFromFile(t *testing.T) {
+	for _, tc := range []struct{ in, path, model string }{
+		{"0/2/1\n", "0/2/1", ""},
+		{"# comment\n\n  0/2/1  \n", "0/2/1", ""},
+		{"to reproduce:\n  go run ./cmd/gmpcheck replay -model mutex-racy -path 0/1\n", "0/1", "mutex-racy"},
+		{"# replay:   go run ./cmd/gmpcheck replay -config=p2m2g1 -path=0/2/0/1/3/0\n", "0/2/0/1/3/0", ""},
+		{`{"property": "x", "path": "0/3"}`, "0/3", ""},
+		{`{"verdict": "violation", "violation": {"path": "0/4/1"}}`, "0/4/1", ""},
+	} {
+		path, model, err := pathFromFile([]byte(tc.in))
+		if err != nil || path != tc.path || model != tc.model {
+			t.Errorf("pathFromFile(%q) = %q, %q, %v; want %q, %q", tc.in, path, model, err, tc.path, tc.model)
+		}
+	}
+	for _, in := range []string{"", "nothing here\n", `{"verdict": "ok"}`, `{"path": `} {
+		if p, _, err := pathFromFile([]byte(in)); err == nil {
+			t.Errorf("pathFromFile(%q) = %q, want an error", in, p)
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// A target is a named model that gmpcheck can check, simulate and replay.
+// checker.Model is generic in its state and action types, so the CLI keeps
+// each model behind closures built by newTarget, and everything else in this
+// package is ordinary, non-generic code.
+type target struct {
+	name string
+	doc  string // one line
+	// properties lists the model's properties in report order.
+	properties []propInfo
+
+	check    func(ctx context.Context, opt checker.Options) *checker.Result
+	simulate func(ctx context.Context, opt checker.SimOptions) *checker.Result
+	// replay follows path and returns the whole trace and the first
+	// violation on it (see replayed).
+	replay func(path []int, allowDeadlock bool) (*replayed, error)
+}
+
+// propInfo is a property's name and kind, for listings and reports.
+type propInfo struct {
+	name string
+	kind string // "always", "sometimes" or "eventually"
+}
+
+// replayed is a path followed through a model, ready to print.
+type replayed struct {
+	steps []checker.Step
+	// states[i] is the state after steps[i] as the model's FormatState
+	// renders it; nil if the model has no StateFormatter.
+	states []string
+	// violation is the first violation on the path, truncated to it, or
+	// nil: an Always property or deadlock freedom failing at some state
+	// (checker.Trace.FirstViolation), or, failing that, an Eventually
+	// property refuted by the whole path read as a lasso (lassoViolation).
+	violation *checker.Violation
+}
+
+// newTarget wraps m as a target.
+func newTarget[S, A any](name, doc string, m checker.Model[S, A]) target {
+	t := target{name: name, doc: doc}
+	for _, p := range m.Properties() {
+		t.properties = append(t.properties, propInfo{name: p.Name, kind: p.Expect.String()})
+	}
+	t.check = func(ctx context.Context, opt checker.Options) *checker.Result {
+		return checker.Check(ctx, m, opt)
+	}
+	t.simulate = func(ctx context.Context, opt checker.SimOptions) *checker.Result {
+		return checker.Simulate(ctx, m, opt)
+	}
+	t.replay = func(path []int, allowDeadlock bool) (*replayed, error) {
+		tr, err := checker.Replay(m, path)
+		if err != nil {
+			return nil, err
+		}
+		r := &replayed{steps: tr.Steps(m)}
+		if sf, ok := any(m).(checker.StateFormatter[S]); ok {
+			for i := range tr.States {
+				r.states = append(r.states, sf.FormatState(&tr.States[i]))
+			}
+		}
+		r.violation = tr.FirstViolation(m, allowDeadlock)
+		if r.violation == nil {
+			r.violation = lassoViolation(m, tr)
+		}
+		return r, nil
+	}
+	return t
+}
+
+// lassoViolation reports whether tr, read as a counterexample to one of m's
+// Eventually properties, is one: either its last state repeats an earlier
+// one (a cycle) or it has no enabled action (a maximal finite path), and
+// from some trigger state on no state satisfies the property. A cycle must
+// also be weakly fair: a process enabled in every state of the cycle must
+// take an action in it. checker.Trace.FirstViolation covers only Always
+// properties and deadlocks, so without this a replayed liveness
+// counterexample would look clean.
+func lassoViolation[S, A any](m checker.Model[S, A], tr *checker.Trace[S, A]) *checker.Violation {
+	n := len(tr.States)
+	last := &tr.States[n-1]
+
+	// The candidate loop starts: every earlier state equal to the last one,
+	// latest (shortest cycle) first; or -1 for a path that cannot go on.
+	// FirstViolation has already reported a last state without actions
+	// unless it is terminal or deadlocks are allowed.
+	var loops []int
+	if len(m.Actions(last, nil)) == 0 {
+		loops = []int{-1}
+	} else {
+		enc := m.Encode(last, nil)
+		for i := n - 2; i >= 0; i-- {
+			if bytes.Equal(m.Encode(&tr.States[i], nil), enc) {
+				loops = append(loops, i)
+			}
+		}
+	}
+	if len(loops) == 0 {
+		return nil
+	}
+
+	for _, p := range m.Properties() {
+		if p.Expect != checker.ExpectEventually {
+			continue
+		}
+		// Cond fails on tr.States[low:], and on no longer suffix.
+		low := n
+		for low > 0 && !p.Cond(&tr.States[low-1]) {
+			low--
+		}
+		triggered := p.Trigger == nil && low == 0
+		for i := low; p.Trigger != nil && i < n && !triggered; i++ {
+			triggered = p.Trigger(&tr.States[i])
+		}
+		if !triggered {
+			continue
+		}
+		for _, loop := range loops {
+			if loop >= 0 && (loop < low || !fairCycle(m, tr, loop)) {
+				continue
+			}
+			return &checker.Violation{
+				Property: p.Name,
+				Kind:     "eventually",
+				Path:     checker.FormatPath(tr.Path),
+				Trace:    tr.Steps(m),
+				Loop:     loop,
+			}
+		}
+	}
+	return nil
+}
+
+// fairCycle reports whether the cycle tr.States[loop:] (whose last state
+// equals tr.States[loop]) is weakly fair: every process that has an enabled
+// action in each of its states takes one.
+func fairCycle[S, A any](m checker.Model[S, A], tr *checker.Trace[S, A], loop int) bool {
+	var took, always uint64
+	always = ^uint64(0)
+	var buf []A
+	for i := loop; i < len(tr.States)-1; i++ {
+		took |= 1 << uint(m.Process(tr.Actions[i]))
+		var here uint64
+		buf = m.Actions(&tr.States[i], buf[:0])
+		for _, a := range buf {
+			here |= 1 << uint(m.Process(a))
+		}
+		always &= here
+	}
+	return always&^took == 0
+}
+
+// targets is the registry of models, in listing order. To add one, append
+// a newTarget call; the first entry is the default.
+//
+// TODO(spec): register the scheduler configurations (such as p2m2g1) here
+// once spec/ has a Model, and make the smallest one the default.
+func targets() []target {
+	return []target{
+		newTarget("mutex",
+			"two processes, mutual exclusion by an atomic test-and-set (the example model)",
+			newMutexModel(2, false, false)),
+		newTarget("mutex3",
+			"three processes, mutual exclusion by an atomic test-and-set",
+			newMutexModel(3, false, false)),
+		newTarget("mutex-racy",
+			"mutant: test-and-set split into a check and a set, so mutual exclusion fails",
+			newMutexModel(2, true, false)),
+		newTarget("mutex-leaky",
+			"mutant: release forgets to clear the lock, so a trying process can starve",
+			newMutexModel(2, false, true)),
+	}
+}
+
+// lookupTarget returns the target called name.
+func lookupTarget(name string) (target, error) {
+	all := targets()
+	i := slices.IndexFunc(all, func(t target) bool { return t.name == name })
+	if i < 0 {
+		var names []string
+		for _, t := range all {
+			names = append(names, t.name)
+		}
+		return target{}, fmt.Errorf("unknown model %q (models: %s)", name, strings.Join(names, ", "))
+	}
+	return all[i], nil
+}
