@@ -60,6 +60,7 @@ type worker[S, A any] struct {
 	// without changing which candidate wins: it saves the visited-set
 	// probe, a cache miss, and a duplicate candidate.
 	recent   []uint64
+	next     *S // scratch successor, so that passing it to the model does not allocate
 	acts     []A
 	enc      []byte
 	coverage []int64
@@ -79,6 +80,7 @@ type search[S, A any] struct {
 	set    *fpSet
 	store  traceStore
 	start  time.Time
+	ctx    context.Context
 	stop   atomic.Pointer[string] // why the run must stop, if it must
 	gen    atomic.Int64
 	level  atomic.Int64
@@ -93,12 +95,13 @@ type search[S, A any] struct {
 // properties. See the package documentation.
 func Check[S, A any](ctx context.Context, m Model[S, A], opt Options) *Result {
 	s := newSearch(m, opt)
+	s.ctx = ctx
 	done := make(chan struct{})
 	go s.watch(ctx, done)
 	defer close(done)
 	res := s.run()
 	if res.Verdict == VerdictOK && s.hasLiveness() {
-		s.liveness(ctx, res)
+		s.liveness(res)
 	}
 	res.Seconds = time.Since(s.start).Seconds()
 	if res.Seconds > 0 {
@@ -123,7 +126,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		s.someID[i] = -1
 	}
 	for range s.nwork {
-		w := &worker[S, A]{coverage: make([]int64, len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits)}
+		w := &worker[S, A]{coverage: make([]int64, len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), next: new(S)}
 		s.workers = append(s.workers, w)
 	}
 	return s
@@ -151,6 +154,17 @@ func (s *search[S, A]) fingerprint(w *worker[S, A], st *S) uint64 {
 }
 
 func (s *search[S, A]) halt(why string) { s.stop.CompareAndSwap(nil, &why) }
+
+// checkBounds applies cancellation and the time limit now, so that a run
+// shorter than the watcher's tick still honours them.
+func (s *search[S, A]) checkBounds() {
+	if s.ctx.Err() != nil {
+		s.halt("cancelled")
+	}
+	if s.opt.TimeLimit > 0 && time.Since(s.start) > s.opt.TimeLimit {
+		s.halt("time limit")
+	}
+}
 
 // watch enforces the time and memory limits, cancellation, and prints
 // progress, until done is closed.
@@ -215,6 +229,10 @@ func (s *search[S, A]) run() *Result {
 	base := uint32(0)
 	depth := 0
 	for len(frontier) > 0 {
+		s.checkBounds()
+		if s.stop.Load() != nil {
+			break
+		}
 		s.level.Store(int64(depth))
 		s.queue.Store(int64(len(frontier)))
 		s.expand.Store(0)
@@ -308,6 +326,7 @@ func (s *search[S, A]) run() *Result {
 		res.Depth = depth
 	}
 	s.finish(res)
+	s.checkBounds()
 	if why := s.stop.Load(); why != nil {
 		res.Verdict = VerdictIncomplete
 		res.Incomplete = *why
@@ -389,9 +408,10 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 				break
 			}
 			for ai, a := range w.acts {
-				t := s.m.Next(st, a)
+				t := w.next
+				*t = s.m.Next(st, a)
 				w.coverage[s.m.Kind(a)]++
-				fp := s.fingerprint(w, &t)
+				fp := s.fingerprint(w, t)
 				r := &w.recent[fp&(1<<recentBits-1)]
 				if *r == fp {
 					continue
@@ -400,7 +420,7 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 				if s.set.contains(fp) {
 					continue
 				}
-				b.cands = append(b.cands, candidate[S]{fp: fp, parent: base + uint32(j), act: uint32(ai), s: t})
+				b.cands = append(b.cands, candidate[S]{fp: fp, parent: base + uint32(j), act: uint32(ai), s: *t})
 			}
 			w.gen += int64(len(w.acts))
 		}

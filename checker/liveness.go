@@ -1,7 +1,5 @@
 package checker
 
-import "context"
-
 // Liveness under weak fairness.
 //
 // A liveness property "trigger leads to cond" fails when some reachable
@@ -49,14 +47,14 @@ func setBit(b *[]uint64, i uint32) {
 	(*b)[i/64] |= 1 << (i % 64)
 }
 
-func (s *search[S, A]) liveness(ctx context.Context, res *Result) {
+func (s *search[S, A]) liveness(res *Result) {
 	var live []int
 	for i, p := range s.props {
 		if p.Expect == ExpectEventually {
 			live = append(live, i)
 		}
 	}
-	g, ok := s.buildGraph(ctx, live)
+	g, ok := s.buildGraph(live)
 	res.LivenessStates = int64(len(g.parent))
 	if !ok {
 		res.Verdict = VerdictIncomplete
@@ -75,7 +73,7 @@ func (s *search[S, A]) liveness(ctx context.Context, res *Result) {
 	}
 }
 
-func (s *search[S, A]) buildGraph(ctx context.Context, live []int) (*graph, bool) {
+func (s *search[S, A]) buildGraph(live []int) (*graph, bool) {
 	g := &graph{cond: make([][]uint64, len(live)), trig: make([][]uint64, len(live))}
 	g.ids.init()
 	w := s.workers[0]
@@ -108,6 +106,7 @@ func (s *search[S, A]) buildGraph(ctx context.Context, live []int) (*graph, bool
 	var zero S
 	for id := 0; id < len(queue); id++ {
 		if id%1024 == 0 {
+			s.checkBounds()
 			if s.stop.Load() != nil {
 				return g, false
 			}
@@ -317,12 +316,32 @@ func (g *graph) fairCycle(members []uint32, comp []uint32, c uint32) []int {
 	start := members[len(members)-1]
 	cur := start
 	var cyc []int
+	// Walk to one witness per process; a process already satisfied by the
+	// walk so far (it took a step, or the walk passed a state where it is
+	// disabled) needs none.
+	var satisfied uint64
+	visit := func(v uint32) { satisfied |= some &^ g.enab[v] }
+	visit(cur)
 	walk := func(to uint32) {
-		cyc = append(cyc, g.pathWithin(cur, to, comp, c)...)
-		cur = to
+		for _, a := range g.pathWithin(cur, to, comp, c) {
+			e := g.edgeByAct(cur, a)
+			satisfied |= 1 << g.proc[e]
+			cur = g.dst[e]
+			visit(cur)
+			cyc = append(cyc, a)
+		}
+	}
+	take := func(e uint32) {
+		cyc = append(cyc, int(g.act[e]))
+		satisfied |= 1 << g.proc[e]
+		cur = g.dst[e]
+		visit(cur)
 	}
 	for p := 0; p < 64; p++ {
 		bitp := uint64(1) << p
+		if satisfied&bitp != 0 {
+			continue
+		}
 		switch {
 		case all&bitp != 0:
 			// p is always enabled: take one of its internal edges.
@@ -331,8 +350,7 @@ func (g *graph) fairCycle(members []uint32, comp []uint32, c uint32) []int {
 				for e := g.off[v]; e < g.off[v+1]; e++ {
 					if comp[g.dst[e]] == c && g.proc[e] == uint8(p) {
 						walk(v)
-						cyc = append(cyc, int(g.act[e]))
-						cur = g.dst[e]
+						take(e)
 						found = true
 						break
 					}
@@ -354,14 +372,23 @@ func (g *graph) fairCycle(members []uint32, comp []uint32, c uint32) []int {
 	if len(cyc) == 0 {
 		for e := g.off[cur]; e < g.off[cur+1]; e++ {
 			if comp[g.dst[e]] == c {
-				cyc = append(cyc, int(g.act[e]))
-				cur = g.dst[e]
+				take(e)
 				break
 			}
 		}
 	}
 	walk(start)
 	return cyc
+}
+
+// edgeByAct returns the edge of u taken by action index a.
+func (g *graph) edgeByAct(u uint32, a int) uint32 {
+	for e := g.off[u]; e < g.off[u+1]; e++ {
+		if int(g.act[e]) == a {
+			return e
+		}
+	}
+	panic("checker: no such edge")
 }
 
 // pathWithin returns the action indexes of a shortest path from u to v

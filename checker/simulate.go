@@ -35,6 +35,7 @@ func Simulate[S, A any](ctx context.Context, m Model[S, A], opt SimOptions) *Res
 		opt.MaxSteps = 1000
 	}
 	s := newSearch(m, Options{Workers: 1, AllowDeadlock: opt.AllowDeadlock})
+	s.ctx = ctx
 	res := &Result{Workers: 1}
 	for _, p := range s.props {
 		res.Properties = append(res.Properties, p.Name)
