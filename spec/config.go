@@ -1,0 +1,211 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Op is a user-goroutine instruction.
+type Op uint8
+
+const (
+	OpGo      Op = iota + 1 // go NAME: newproc
+	OpPark                  // park K: block on wait object K (gopark), unless a wakeup is pending
+	OpReady                 // ready K: wake one goroutine parked on K (goready), or leave a wakeup
+	OpSyscall               // syscall: entersyscall ... exitsyscall
+	OpGosched               // gosched: runtime.Gosched
+	OpCompute               // compute: user work; a preemption point
+	OpNetwait               // netwait: block on a network descriptor until the poller sees it ready
+	OpSleep                 // sleep: time.Sleep, a timer on the current P
+	OpExit                  // exit: goexit (implicit at the end of a program)
+)
+
+var opNames = map[Op]string{
+	OpGo: "go", OpPark: "park", OpReady: "ready", OpSyscall: "syscall", OpGosched: "gosched",
+	OpCompute: "compute", OpNetwait: "netwait", OpSleep: "sleep", OpExit: "exit",
+}
+
+func (o Op) String() string { return opNames[o] }
+
+// An Instr is one instruction of a goroutine's program.
+type Instr struct {
+	Op  Op
+	Arg int // OpGo: the goroutine's index; OpPark/OpReady: the wait object
+}
+
+func (in Instr) String() string {
+	switch in.Op {
+	case OpGo, OpPark, OpReady:
+		return fmt.Sprintf("%s %d", in.Op, in.Arg)
+	}
+	return in.Op.String()
+}
+
+// A Program is a user goroutine: its name and instructions. Programs run
+// once, top to bottom, and exit at the end.
+type Program struct {
+	Name string
+	Code []Instr
+}
+
+// Profiles: which runtime's scheduler the model follows.
+const (
+	ProfileGo126 = "go1.26"
+	ProfileGo114 = "go1.14"
+)
+
+// Config is a model configuration: the machine, the workload and the
+// scheduler profile.
+type Config struct {
+	Name       string
+	GOMAXPROCS int // Ps
+	Ms         int // worker Ms the program may have, m0 included (sysmon is extra)
+	RunqSize   int // local run queue capacity (the runtime's is 256; even)
+	Gs         []Program
+	Profile    string // ProfileGo126 (default) or ProfileGo114
+
+	Sysmon  bool // run sysmon (retake, preemption, netpoll, forcegc)
+	Netpoll bool // the network poller exists (netpollinited)
+	Forcegc bool // the forcegc helper goroutine exists
+	Timers  bool // goroutines may sleep on timers
+
+	// Bugs are the bug switches in effect (see bugs.go).
+	Bugs []string
+	// Liveness adds the liveness properties (checkdead-complete,
+	// work-conservation-live), which need the explicit state graph.
+	Liveness bool
+
+	// ExpectDeadlock says the workload truly deadlocks: the model then
+	// requires checkdead to report it (a Sometimes property).
+	ExpectDeadlock bool
+
+	_ struct{}
+}
+
+// Validate checks a configuration against the model's bounds.
+func (c *Config) Validate() error {
+	switch {
+	case c.GOMAXPROCS < 1 || c.GOMAXPROCS > MaxP:
+		return fmt.Errorf("gomaxprocs %d: must be 1..%d", c.GOMAXPROCS, MaxP)
+	case c.Ms < 1 || c.Ms+1 > MaxM:
+		return fmt.Errorf("ms %d: must be 1..%d", c.Ms, MaxM-1)
+	case c.RunqSize < 2 || c.RunqSize > MaxRunq || c.RunqSize%2 != 0:
+		return fmt.Errorf("runq %d: must be even, 2..%d (runqputslow moves half)", c.RunqSize, MaxRunq)
+	case len(c.Gs) < 1:
+		return fmt.Errorf("no goroutines: the first one is main")
+	case c.ng() > MaxG:
+		return fmt.Errorf("%d goroutines (with forcegc's helper): at most %d", c.ng(), MaxG)
+	}
+	if c.Timers && !c.Netpoll {
+		// Arming a timer initializes the network poller
+		// (netpollGenericInit in time.go): timers sleep in netpoll.
+		return fmt.Errorf("the timers feature needs netpoll (timers wait in the network poller)")
+	}
+	switch c.Profile {
+	case "", ProfileGo126, ProfileGo114:
+	default:
+		return fmt.Errorf("profile %q: want %s or %s", c.Profile, ProfileGo126, ProfileGo114)
+	}
+	spawned := make(map[int]bool)
+	for gi, p := range c.Gs {
+		for _, in := range p.Code {
+			switch in.Op {
+			case OpGo:
+				if in.Arg <= 0 || in.Arg >= len(c.Gs) {
+					return fmt.Errorf("g %s: go %d: no such goroutine", p.Name, in.Arg)
+				}
+				if spawned[in.Arg] {
+					return fmt.Errorf("g %s: go %s: goroutine started twice", p.Name, c.Gs[in.Arg].Name)
+				}
+				spawned[in.Arg] = true
+			case OpPark, OpReady:
+				if in.Arg < 0 || in.Arg >= MaxObj {
+					return fmt.Errorf("g %s: %s %d: wait objects are 0..%d", p.Name, in.Op, in.Arg, MaxObj-1)
+				}
+			case OpNetwait:
+				if !c.Netpoll {
+					return fmt.Errorf("g %s: netwait needs the netpoll feature", p.Name)
+				}
+			case OpSleep:
+				if !c.Timers {
+					return fmt.Errorf("g %s: sleep needs the timers feature", p.Name)
+				}
+			}
+		}
+		_ = gi
+	}
+	for gi := 1; gi < len(c.Gs); gi++ {
+		if !spawned[gi] {
+			return fmt.Errorf("g %s is never started by a go instruction", c.Gs[gi].Name)
+		}
+	}
+	for _, b := range c.Bugs {
+		if _, ok := bugByName[b]; !ok {
+			return fmt.Errorf("unknown bug switch %q (known: %s)", b, strings.Join(BugNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// ng is the number of Gs: the user goroutines plus forcegc's helper.
+func (c *Config) ng() int {
+	if c.Forcegc {
+		return len(c.Gs) + 1
+	}
+	return len(c.Gs)
+}
+
+// nm is the number of M slots: the workers and sysmon.
+func (c *Config) nm() int {
+	if c.Sysmon {
+		return c.Ms + 1
+	}
+	return c.Ms
+}
+
+// sysmonM is sysmon's M index (m1, started by runtime.main right after m0),
+// or -1.
+func (c *Config) sysmonM() int {
+	if c.Sysmon {
+		return 1
+	}
+	return -1
+}
+
+func (c *Config) go114() bool { return c.Profile == ProfileGo114 }
+
+// Has reports whether bug switch name is on.
+func (c *Config) Has(name string) bool {
+	for _, b := range c.Bugs {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// String is a one-line summary of c.
+func (c *Config) String() string {
+	var f []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{c.Sysmon, "sysmon"}, {c.Netpoll, "netpoll"}, {c.Forcegc, "forcegc"}, {c.Timers, "timers"}} {
+		if x.on {
+			f = append(f, x.name)
+		}
+	}
+	prof := c.Profile
+	if prof == "" {
+		prof = ProfileGo126
+	}
+	s := fmt.Sprintf("%s: GOMAXPROCS=%d Ms=%d runq=%d Gs=%d profile=%s features=%s",
+		c.Name, c.GOMAXPROCS, c.Ms, c.RunqSize, len(c.Gs), prof, strings.Join(f, ","))
+	if len(c.Bugs) > 0 {
+		b := append([]string(nil), c.Bugs...)
+		sort.Strings(b)
+		s += " bugs=" + strings.Join(b, ",")
+	}
+	return s
+}

@@ -1,0 +1,102 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// StepInfo describes a step for docs/model.md: its name, the runtime
+// function it belongs to, and the file that function is in (Go 1.26.8), or
+// "go1.14" for a step of the go1.14 profile only.
+type StepInfo struct {
+	Name string
+	Func string
+	File string
+}
+
+// stepFiles maps the functions that are not in proc.go (or not under the
+// same name) to where they are.
+var stepFiles = map[string][2]string{
+	"netpoll":               {"netpoll", "netpoll_epoll.go"},
+	"netpollAdjustWaiters":  {"netpollAdjustWaiters", "netpoll.go"},
+	"notetsleep":            {"notetsleep", "lock_futex.go"},
+	"startIdle":             {"injectglist", "proc.go"},
+	"user":                  {"", "user code: gopark, goready, newproc, Gosched, entersyscall, goexit1 (proc.go)"},
+	"findrunnable":          {"findrunnable", "go1.14"},
+	"exitsyscallfast":       {"exitsyscallfast", "go1.14"},
+	"exitsyscallfast_pidle": {"exitsyscallfast_pidle", "go1.14"},
+	"exitsyscall0":          {"exitsyscall0", "go1.14"},
+}
+
+// Steps lists every step of the model.
+func Steps() []StepInfo {
+	var out []StepInfo
+	for p := pc(1); p < numPC; p++ {
+		name := steps[p].name
+		fn := name
+		if i := strings.IndexAny(fn, ".("); i >= 0 {
+			fn = fn[:i]
+		}
+		file := "proc.go"
+		if f, ok := stepFiles[fn]; ok {
+			fn, file = f[0], f[1]
+		}
+		out = append(out, StepInfo{Name: name, Func: fn, File: file})
+	}
+	return out
+}
+
+// InvariantsDoc renders docs/invariants.md from the property catalogue of a
+// configuration with every feature on.
+func InvariantsDoc() string {
+	c := &Config{GOMAXPROCS: 2, Ms: 3, RunqSize: 2, Sysmon: true, Netpoll: true, Forcegc: true, Timers: true,
+		Liveness: true, Gs: []Program{{Name: "main", Code: []Instr{{Op: OpSyscall}}}}}
+	var b strings.Builder
+	b.WriteString("# Invariants and properties\n\n")
+	b.WriteString("Generated from spec.Catalog by `go test ./spec -run TestDocs -update`; a test fails when this\n")
+	b.WriteString("file is stale. Kinds: *always* (an invariant, checked in every reachable state), *sometimes*\n")
+	b.WriteString("(reachable at least once: it shows the invariants around it are not vacuous), *eventually*\n")
+	b.WriteString("(leads-to under weak fairness of the Ms, with fair locks; checked with Config.Liveness).\n")
+	b.WriteString("Sources are Go 1.26.8 `src/runtime` lines. Which Sometimes properties a configuration has\n")
+	b.WriteString("depends on its features (see `sometimes` in spec/properties.go). The bug switch that breaks\n")
+	b.WriteString("each property is listed in docs/bugs.md.\n\n")
+	b.WriteString("| name | kind | statement | source |\n|---|---|---|---|\n")
+	all := catalog(c)
+	seen := map[string]bool{}
+	for _, p := range all {
+		seen[p.Name] = true
+	}
+	for _, p := range sometimes {
+		if !seen[p.Name] {
+			all = append(all, p.PropInfo)
+		}
+	}
+	for _, p := range all {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.Name, p.Kind, strings.ReplaceAll(p.Statement, "|", "\\|"), p.Source)
+	}
+	return b.String()
+}
+
+// StepTable renders the step table of docs/model.md; lines gives each
+// function's line range in the installed runtime source.
+func StepTable(lines func(file, fn string) (int, int, bool)) string {
+	var b strings.Builder
+	b.WriteString("| step | runtime function | Go 1.26.8 source |\n|---|---|---|\n")
+	for _, st := range Steps() {
+		src := st.File
+		if st.File != "go1.14" && st.Func != "" {
+			if a, z, ok := lines(st.File, st.Func); ok {
+				src = fmt.Sprintf("%s:%d-%d", st.File, a, z)
+			}
+		}
+		if st.File == "go1.14" {
+			src = "go1.14 profile only (see model-extraction §6)"
+		}
+		fn := st.Func
+		if fn == "" {
+			fn = "—"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", st.Name, fn, src)
+	}
+	return b.String()
+}

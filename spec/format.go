@@ -1,0 +1,297 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Presentation: states in the style of GODEBUG=schedtrace=1,scheddetail=1
+// (proc.go schedtrace), and steps as the fields they changed, in the
+// runtime's names.
+
+var gStatusNames = map[uint8]string{
+	_Gidle: "idle", _Grunnable: "runnable", _Grunning: "running", _Gsyscall: "syscall",
+	_Gwaiting: "waiting", _Gdead: "dead", _Gpreempted: "preempted",
+}
+
+func gStatusName(st uint8) string {
+	s := gStatusNames[st&^_Gscan]
+	if st&_Gscan != 0 {
+		s += "+scan"
+	}
+	return s
+}
+
+var pStatusNames = map[uint8]string{_Pidle: "idle", _Prunning: "running", _Psyscall: "syscall"}
+
+func (m *Model) pName(ref uint8) string {
+	if ref == 0 {
+		return "nil"
+	}
+	return fmt.Sprintf("P%d", ref-1)
+}
+
+func (m *Model) mRef(ref uint8) string {
+	if ref == 0 {
+		return "nil"
+	}
+	return m.mName(int(ref) - 1)
+}
+
+func (m *Model) gRef(ref uint8) string {
+	if ref == 0 {
+		return "nil"
+	}
+	return m.gName(int(ref) - 1)
+}
+
+func (m *Model) gList(refs []uint8) string {
+	var b []string
+	for _, r := range refs {
+		if r != 0 {
+			b = append(b, m.gRef(r))
+		}
+	}
+	return "[" + strings.Join(b, " ") + "]"
+}
+
+func (m *Model) gMask(mask uint8) string {
+	var b []string
+	for ; mask != 0; mask &= mask - 1 {
+		b = append(b, m.gName(nthBit(mask, 0)))
+	}
+	return "{" + strings.Join(b, " ") + "}"
+}
+
+// fields renders s as ordered name=value pairs; FormatState prints them
+// grouped, FormatStep prints the ones that changed.
+func (m *Model) fields(s *State) [][2]string {
+	c := m.C
+	var f [][2]string
+	add := func(k, v string) { f = append(f, [2]string{k, v}) }
+	sc := &s.Sched
+	add("sched.lock", m.mRef(sc.Lock))
+	add("npidle", fmt.Sprint(sc.NPidle))
+	var pidle []string
+	for _, p := range sc.Pidle {
+		if p != 0 {
+			pidle = append(pidle, m.pName(p))
+		}
+	}
+	add("pidle", "["+strings.Join(pidle, " ")+"]")
+	add("nmspinning", fmt.Sprint(sc.NMSpinning))
+	add("needspinning", fmt.Sprint(b2u(sc.NeedSpinning)))
+	add("nmidle", fmt.Sprint(sc.NMidle))
+	var midle []string
+	for _, x := range sc.Midle {
+		if x != 0 {
+			midle = append(midle, m.mRef(x))
+		}
+	}
+	add("midle", "["+strings.Join(midle, " ")+"]")
+	add("nmidlelocked", fmt.Sprint(sc.NMidleLocked))
+	add("mcount", fmt.Sprint(sc.MNext))
+	add("nmsys", fmt.Sprint(sc.NMSys))
+	add("runqueue", m.gList(sc.Runq[:sc.RunqN]))
+	add("sysmonwait", fmt.Sprint(sc.SysmonWait))
+	add("sysmonnote", fmt.Sprint(sc.SysmonNote))
+	add("lastpoll", map[bool]string{true: "set", false: "0 (polling)"}[sc.LastPoll])
+	add("pollUntil", fmt.Sprint(b2u(sc.PollUntil)))
+	if c.Netpoll {
+		add("netpollWaiters", fmt.Sprint(sc.NetpollWaiters))
+		add("netready", m.gMask(sc.NetReady))
+		add("netpollBreak", fmt.Sprint(sc.NetBreak))
+	}
+	if c.Forcegc {
+		add("forcegc.idle", fmt.Sprint(sc.ForcegcIdle))
+		add("forcegc.lock", m.mRef(sc.ForcegcLock))
+	}
+	for k := 0; k < MaxObj; k++ {
+		if sc.ObjLock[k] != 0 || sc.ObjWait[k] != 0 || sc.ObjTokens[k] != 0 {
+			add(fmt.Sprintf("obj%d", k), fmt.Sprintf("lock=%s waiters=%s wakeups=%d", m.mRef(sc.ObjLock[k]), m.gMask(sc.ObjWait[k]), sc.ObjTokens[k]))
+		}
+	}
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		pp := &s.P[p]
+		k := fmt.Sprintf("P%d", p)
+		add(k+".status", pStatusNames[pp.Status])
+		add(k+".m", m.mRef(pp.M))
+		add(k+".runq", m.gList(pp.Runq[:pp.RunqN]))
+		add(k+".runnext", m.gRef(pp.Runnext))
+		if c.Timers {
+			add(k+".timers", m.gMask(pp.Timers))
+		}
+	}
+	for i := 0; i < c.nm(); i++ {
+		mm := &s.M[i]
+		if !mm.Created {
+			continue
+		}
+		k := m.mName(i)
+		add(k+".at", m.where(mm))
+		add(k+".p", m.pName(mm.P))
+		add(k+".nextp", m.pName(mm.NextP))
+		add(k+".oldp", m.pName(mm.OldP))
+		add(k+".curg", m.gRef(mm.CurG))
+		add(k+".spinning", fmt.Sprint(mm.Spinning))
+		add(k+".park", fmt.Sprint(mm.Park))
+		if mm.LP|mm.LM|mm.LG|mm.LG2|mm.List|mm.List2|mm.QN|mm.N|mm.Visited != 0 || mm.Flags != 0 {
+			add(k+".locals", fmt.Sprintf("pp=%s mp=%s gp=%s gp2=%s list=%s q=%s n=%d visited=%04b flags=%s",
+				m.pName(mm.LP), m.mRef(mm.LM), m.gRef(mm.LG), m.gRef(mm.LG2), m.gMask(mm.List|mm.List2),
+				m.gList(mm.Q[:mm.QN]), mm.N, mm.Visited, flagNames(mm.Flags)))
+		} else {
+			add(k+".locals", "-")
+		}
+	}
+	for g := 0; g < c.ng(); g++ {
+		gs := &s.G[g]
+		k := m.gName(g)
+		v := gStatusName(gs.Status)
+		if gs.M != 0 {
+			v += " m=" + m.mRef(gs.M)
+		}
+		if gs.Preempt {
+			v += " preempt"
+		}
+		if gs.Status&^_Gscan == _Gwaiting {
+			v += " on " + waitName(gs.Wait)
+		}
+		if gs.Expired {
+			v += " timer-fired"
+		}
+		if c.isUser(g) {
+			v += fmt.Sprintf(" pc=%d", gs.PC)
+		}
+		add(k, v)
+	}
+	if s.Throw != 0 {
+		add("throw", fmt.Sprintf("%q by %s", throws[s.Throw].msg, m.mRef(s.ThrowM)))
+	}
+	switch s.Report {
+	case reportAllAsleep:
+		add("fatal", "all goroutines are asleep - deadlock!")
+	case reportNoGoroutines:
+		add("fatal", "no goroutines (main called runtime.Goexit) - deadlock!")
+	}
+	if s.Exited {
+		add("exit", "main returned")
+	}
+	return f
+}
+
+func waitName(w uint8) string {
+	switch {
+	case w == waitNone:
+		return "(committing)"
+	case w >= waitObj && w < waitObj+MaxObj:
+		return fmt.Sprintf("obj%d", w-waitObj)
+	case w == waitNet:
+		return "netpoll"
+	case w == waitTimer:
+		return "timer"
+	case w == waitForcegc:
+		return "forcegc"
+	case w == waitPolled:
+		return "netpoll (returned)"
+	}
+	return "?"
+}
+
+var flagNameList = []string{"spinarg", "lockheld", "wasSpinning", "pollUntil", "sysretake", "ranTimer", "inherit", "stole", "lastPass", "next", "preempted", "sbOK"}
+
+func flagNames(f uint16) string {
+	var b []string
+	for i, n := range flagNameList {
+		if f&(1<<i) != 0 {
+			b = append(b, n)
+		}
+	}
+	return strings.Join(b, ",")
+}
+
+// where names the M's step and the calls it is inside, innermost last.
+func (m *Model) where(mm *M) string {
+	var b []string
+	for i := 0; i < int(mm.Depth); i++ {
+		b = append(b, "("+steps[mm.Ret[i]].name+")")
+	}
+	b = append(b, steps[mm.PC].name)
+	return strings.Join(b, " ")
+}
+
+// FormatState renders s like GODEBUG=schedtrace=1,scheddetail=1.
+func (m *Model) FormatState(s *State) string {
+	c := m.C
+	sc := &s.Sched
+	var b strings.Builder
+	fmt.Fprintf(&b, "SCHED: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d needspinning=%d idlethreads=%d runqueue=%d nmidlelocked=%d nmsys=%d sysmonwait=%v lock=%s\n",
+		c.GOMAXPROCS, sc.NPidle, sc.MNext, sc.NMSpinning, b2u(sc.NeedSpinning), sc.NMidle, sc.RunqN, sc.NMidleLocked, sc.NMSys, sc.SysmonWait, m.mRef(sc.Lock))
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		pp := &s.P[p]
+		fmt.Fprintf(&b, "  P%d: status=%s m=%s runq=%s runnext=%s", p, pStatusNames[pp.Status], m.mRef(pp.M), m.gList(pp.Runq[:pp.RunqN]), m.gRef(pp.Runnext))
+		if c.Timers {
+			fmt.Fprintf(&b, " timers=%s", m.gMask(pp.Timers))
+		}
+		b.WriteByte('\n')
+	}
+	for i := 0; i < c.nm(); i++ {
+		mm := &s.M[i]
+		if !mm.Created {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s: p=%s nextp=%s curg=%s spinning=%v park=%d at %s\n", strings.ToUpper(m.mName(i)[:1])+m.mName(i)[1:],
+			m.pName(mm.P), m.pName(mm.NextP), m.gRef(mm.CurG), mm.Spinning, mm.Park, m.where(mm))
+	}
+	for g := 0; g < c.ng(); g++ {
+		gs := &s.G[g]
+		fmt.Fprintf(&b, "  G%d(%s): status=%s m=%s", g, m.gName(g), gStatusName(gs.Status), m.mRef(gs.M))
+		if gs.Status&^_Gscan == _Gwaiting {
+			fmt.Fprintf(&b, " waiting on %s", waitName(gs.Wait))
+		}
+		if gs.Preempt {
+			b.WriteString(" preempt")
+		}
+		b.WriteByte('\n')
+	}
+	if s.Throw != 0 {
+		fmt.Fprintf(&b, "fatal error: %s (%s, %s)\n", throws[s.Throw].msg, m.mRef(s.ThrowM), throws[s.Throw].source)
+	}
+	switch s.Report {
+	case reportAllAsleep:
+		b.WriteString("fatal error: all goroutines are asleep - deadlock!\n")
+	case reportNoGoroutines:
+		b.WriteString("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// FormatStep lists what the step changed, as "npidle 1->0, P1.status
+// idle->running".
+func (m *Model) FormatStep(prev *State, a Action, next *State) string {
+	before, after := m.fields(prev), m.fields(next)
+	old := make(map[string]string, len(before))
+	for _, kv := range before {
+		old[kv[0]] = kv[1]
+	}
+	var ch []string
+	if a.Actor != actorEnv && pc(a.Step) == pcUser {
+		g := int(prev.M[a.Actor].CurG) - 1
+		if g >= 0 {
+			ch = append(ch, fmt.Sprintf("%s: %s", m.gName(g), m.C.instr(prev, g)))
+		}
+	}
+	for _, kv := range after {
+		o, ok := old[kv[0]]
+		switch {
+		case !ok:
+			ch = append(ch, fmt.Sprintf("%s=%s", kv[0], kv[1]))
+		case o != kv[1]:
+			if strings.HasSuffix(kv[0], ".at") {
+				ch = append(ch, fmt.Sprintf("%s -> %s", kv[0][:len(kv[0])-3], kv[1]))
+				continue
+			}
+			ch = append(ch, fmt.Sprintf("%s %s->%s", kv[0], o, kv[1]))
+		}
+	}
+	return strings.Join(ch, ", ")
+}

@@ -1,0 +1,268 @@
+package spec
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// Model is the scheduler as a checker.Model.
+type Model struct {
+	C     *Config
+	props []checker.Property[State]
+	kinds []string
+}
+
+// An Action is one step of an M (Actor < number of Ms), or an event of the
+// environment: a network descriptor becoming ready, or a timer firing.
+type Action struct {
+	Actor  uint8 // M index, or actorEnv
+	Step   uint8 // pc for an M; env* for the environment
+	Choice uint8 // the nondeterministic choice within the step
+	Arg    uint8 // env: the G
+}
+
+const actorEnv = 255
+
+// Environment events.
+const (
+	envNetReady  = iota // the kernel reports g's descriptor ready
+	envTimerFire        // time passes beyond g's timer
+	numEnv
+)
+
+var envNames = [numEnv]string{"netpoll.ready", "timer.fire"}
+
+// New returns the model of configuration c.
+func New(c *Config) (*Model, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{C: c}
+	for p := pc(1); p < numPC; p++ {
+		m.kinds = append(m.kinds, steps[p].name)
+	}
+	for _, n := range envNames {
+		m.kinds = append(m.kinds, n)
+	}
+	m.props = properties(c)
+	return m, nil
+}
+
+// Init is the state after runtime.main started sysmon: m0 runs main on P0,
+// the other Ps are idle, sysmon is about to run, forcegc's helper is parked
+// (proc.go:149-334, schedinit, procresize).
+func (m *Model) Init() []State {
+	c := m.C
+	var s State
+	s.M[0] = M{Created: true, Started: true, PC: uint8(pcUser), P: pref(0), CurG: gref(0)}
+	s.Sched.MNext = 1
+	if c.Sysmon {
+		s.M[1] = M{Created: true, Started: true, PC: uint8(pcSysmonStartLock)}
+		s.Sched.MNext = 2
+	}
+	s.P[0] = P{Status: _Prunning, M: mref(0)}
+	// procresize puts the Ps on the idle list from the last to the first.
+	for p := c.GOMAXPROCS - 1; p >= 1; p-- {
+		copy(s.Sched.Pidle[1:], s.Sched.Pidle[:MaxP-1])
+		s.Sched.Pidle[0] = pref(p)
+		s.Sched.NPidle++
+	}
+	s.G[0] = G{Status: _Grunning, M: mref(0)}
+	for g := 1; g < len(c.Gs); g++ {
+		s.G[g] = G{Status: _Gdead}
+	}
+	if c.Forcegc {
+		s.G[c.ng()-1] = G{Status: _Gwaiting, Wait: waitForcegc}
+		s.Sched.ForcegcIdle = true
+	}
+	s.Sched.LastPoll = true
+	return []State{s}
+}
+
+// Terminal: the runtime threw, checkdead reported, or main returned.
+func (m *Model) Terminal(s *State) bool { return s.Throw != 0 || s.Report != 0 || s.Exited }
+
+// Actions lists, for each M in index order, its enabled step (with each of
+// its choices), then the environment's events.
+func (m *Model) Actions(s *State, dst []Action) []Action {
+	if m.Terminal(s) {
+		return dst
+	}
+	c := m.C
+	x := exec{s: s, c: c}
+	for i := 0; i < c.nm(); i++ {
+		mm := &s.M[i]
+		if !mm.Created {
+			continue
+		}
+		d := &steps[mm.PC]
+		x.m, x.mm = i, mm
+		if d.enabled != nil && !d.enabled(&x) {
+			continue
+		}
+		n := 1
+		if d.choices != nil {
+			n = d.choices(&x)
+		}
+		for ch := 0; ch < n; ch++ {
+			dst = append(dst, Action{Actor: uint8(i), Step: mm.PC, Choice: uint8(ch)})
+		}
+	}
+	for g := 0; g < c.ng(); g++ {
+		gs := &s.G[g]
+		if gs.Status != _Gwaiting {
+			continue
+		}
+		if gs.Wait == waitNet && s.Sched.NetReady&(1<<g) == 0 {
+			dst = append(dst, Action{Actor: actorEnv, Step: envNetReady, Arg: uint8(g)})
+		}
+		if gs.Wait == waitTimer && !gs.Expired && s.timerHeld(g) {
+			dst = append(dst, Action{Actor: actorEnv, Step: envTimerFire, Arg: uint8(g)})
+		}
+	}
+	return dst
+}
+
+// Waiting reports the Ms blocked on sched.lock (or forcegc.lock, or a wait
+// object's lock): for liveness the locks are fair, so an M that waits for
+// one forever while it is free now and then is treated as starved (see
+// docs/model.md, "Fairness").
+func (m *Model) Waiting(s *State) uint64 {
+	var w uint64
+	if m.Terminal(s) {
+		return 0
+	}
+	x := exec{s: s, c: m.C}
+	for i := 0; i < m.C.nm(); i++ {
+		mm := &s.M[i]
+		if !mm.Created {
+			continue
+		}
+		d := &steps[mm.PC]
+		x.m, x.mm = i, mm
+		if d.enabled != nil && !d.enabled(&x) && waitsForLock(pc(mm.PC)) {
+			w |= 1 << i
+		}
+	}
+	return w
+}
+
+// waitsForLock reports whether step p is blocked only by a lock.
+func waitsForLock(p pc) bool {
+	switch p {
+	case pcStopmSleep, pcFRPollBlock, pcInSyscall, pcMstart:
+		return false
+	}
+	return true
+}
+
+// timerHeld reports whether g's timer is on some P's heap.
+func (s *State) timerHeld(g int) bool {
+	for i := range s.P {
+		if s.P[i].Timers&(1<<g) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Next takes action a.
+func (m *Model) Next(s *State, a Action) State {
+	t := *s
+	if a.Actor == actorEnv {
+		switch a.Step {
+		case envNetReady:
+			t.Sched.NetReady |= 1 << a.Arg
+		case envTimerFire:
+			t.G[a.Arg].Expired = true
+		}
+		return t
+	}
+	x := exec{s: &t, c: m.C, m: int(a.Actor), mm: &t.M[a.Actor], ch: int(a.Choice)}
+	steps[a.Step].fn(&x)
+	return t
+}
+
+// Encode writes the used part of the state: its arrays are fixed-size
+// values without padding (checked in init), so the bytes are the state.
+func (m *Model) Encode(s *State, dst []byte) []byte {
+	c := m.C
+	dst = append(dst, bytesOf(&s.G, c.ng()*int(unsafe.Sizeof(G{})))...)
+	dst = append(dst, bytesOf(&s.M, c.nm()*int(unsafe.Sizeof(M{})))...)
+	dst = append(dst, bytesOf(&s.P, c.GOMAXPROCS*int(unsafe.Sizeof(P{})))...)
+	dst = append(dst, bytesOf(&s.Sched, int(unsafe.Sizeof(Sched{})))...)
+	return append(dst, s.Throw, s.ThrowM, s.Report, b2u(s.Exited))
+}
+
+func bytesOf[T any](p *T, n int) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(p)), n) }
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func init() {
+	// Encode relies on these layouts having no padding.
+	if unsafe.Sizeof(G{}) != 6 || unsafe.Sizeof(M{})%2 != 0 || unsafe.Sizeof(P{}) != 11 {
+		panic(fmt.Sprintf("spec: unexpected layout: G %d, M %d, P %d", unsafe.Sizeof(G{}), unsafe.Sizeof(M{}), unsafe.Sizeof(P{})))
+	}
+}
+
+// Properties lists the invariants, reachability goals and liveness
+// properties (properties.go).
+func (m *Model) Properties() []checker.Property[State] { return m.props }
+
+// ActionKinds names the steps, for coverage.
+func (m *Model) ActionKinds() []string { return m.kinds }
+
+// Kind maps an action to its step's entry in ActionKinds.
+func (m *Model) Kind(a Action) int {
+	if a.Actor == actorEnv {
+		return int(numPC) - 1 + int(a.Step)
+	}
+	return int(a.Step) - 1
+}
+
+// Process: each M is a process; each goroutine's environment (its network
+// descriptor, its timer) is another.
+func (m *Model) Process(a Action) int {
+	if a.Actor == actorEnv {
+		return m.C.nm() + int(a.Arg)
+	}
+	return int(a.Actor)
+}
+
+// FormatAction names the actor and the step, as "m2 findRunnable.dropP".
+func (m *Model) FormatAction(a Action) string {
+	if a.Actor == actorEnv {
+		return fmt.Sprintf("env %s(%s)", envNames[a.Step], m.gName(int(a.Arg)))
+	}
+	name := steps[a.Step].name
+	if pc(a.Step) == pcUser {
+		// the instruction is part of the label
+		name = "user"
+	}
+	s := fmt.Sprintf("%s %s", m.mName(int(a.Actor)), name)
+	if d := &steps[a.Step]; d.choices != nil {
+		s += fmt.Sprintf(" #%d", a.Choice)
+	}
+	return s
+}
+
+func (m *Model) mName(i int) string {
+	if i == m.C.sysmonM() {
+		return "sysmon"
+	}
+	return fmt.Sprintf("m%d", i)
+}
+
+func (m *Model) gName(g int) string {
+	if g < len(m.C.Gs) {
+		return m.C.Gs[g].Name
+	}
+	return "forcegc"
+}

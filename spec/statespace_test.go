@@ -1,0 +1,161 @@
+package spec
+
+import (
+	"context"
+	"flag"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+var long = flag.Bool("long", false, "also check the large configurations (minutes)")
+
+func load(t testing.TB, name string) *Config {
+	t.Helper()
+	c, err := LoadWorkload(filepath.Join("..", "testdata", "workloads", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func check(t testing.TB, c *Config, opt checker.Options) (*Model, *checker.Result) {
+	t.Helper()
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, checker.Check(context.Background(), checker.Model[State, Action](m), opt)
+}
+
+// coverage collects, over the configurations checked by this package's
+// tests, the steps that fired.
+var coverage = struct {
+	sync.Mutex
+	fired map[string]int64
+	runs  int
+}{fired: map[string]int64{}}
+
+func noteCoverage(r *checker.Result) {
+	coverage.Lock()
+	defer coverage.Unlock()
+	coverage.runs++
+	for k, n := range r.Coverage {
+		coverage.fired[k] += n
+	}
+}
+
+// The pinned state spaces. A change to the model that changes one of these
+// numbers must be explained in its commit message. Counts are with symmetry
+// reduction unless noted; depth is the breadth-first diameter.
+var pinned = []struct {
+	workload string
+	sym      bool
+	live     bool
+	states   int64
+	depth    int
+	long     bool
+}{
+	{"pingpong", false, false, 97498, 140, false},
+	{"pingpong", true, true, 31199, 126, false},
+	{"spawn-heavy", true, false, 292088, 143, false},
+	{"deadlock", false, false, 286088, 94, false},
+	{"deadlock", true, true, 181985, 94, false},
+	{"timers", true, false, 559953, 191, false},
+	{"forcegc", true, false, 566790, 176, false},
+	{"default", true, false, 36673616, 187, false},
+	{"syscall-heavy", true, false, 46151492, 211, true},
+}
+
+// TestStateSpaces checks each pinned configuration exhaustively: every
+// property holds (Sometimes ones included) and the state count and depth
+// are as pinned.
+func TestStateSpaces(t *testing.T) {
+	for _, p := range pinned {
+		name := p.workload
+		if p.sym {
+			name += "/sym"
+		}
+		if p.live {
+			name += "/live"
+		}
+		t.Run(name, func(t *testing.T) {
+			if p.long && !*long {
+				t.Skip("large configuration: run with -long")
+			}
+			if p.workload == "default" && testing.Short() {
+				t.Skip("the default configuration takes about a minute")
+			}
+			c := load(t, p.workload)
+			c.Liveness = p.live
+			_, r := check(t, c, checker.Options{Symmetry: p.sym})
+			noteCoverage(r)
+			if r.Verdict != checker.VerdictOK {
+				t.Fatalf("verdict %s (%s): %+v\nreproduce: go run ./cmd/gmpcheck check -workload testdata/workloads/%s.txt", r.Verdict, r.Incomplete, r.Violation, p.workload)
+			}
+			if r.DistinctStates != p.states || r.Depth != p.depth {
+				t.Errorf("%s: %d states, depth %d; pinned %d, depth %d", name, r.DistinctStates, r.Depth, p.states, p.depth)
+			}
+		})
+	}
+}
+
+// TestCoverage runs last (by name order it follows TestStateSpaces) and
+// lists the steps that no configuration fired.
+func TestZCoverage(t *testing.T) {
+	coverage.Lock()
+	defer coverage.Unlock()
+	if coverage.runs < len(pinned)-1 {
+		t.Skip("needs TestStateSpaces to have run every configuration (not with -short)")
+	}
+	var never []string
+	for k, n := range coverage.fired {
+		if n == 0 {
+			never = append(never, k)
+		}
+	}
+	sort.Strings(never)
+	if len(never) > 0 {
+		t.Errorf("%d steps never fired in any checked configuration: %s", len(never), strings.Join(never, ", "))
+	}
+}
+
+// TestGo114Issue40368: the seed documents' Go 1.14 startm unlocks before
+// newm counts the new M, and sysmon calls startm(nil, false) for overdue
+// timers outside any incidlelocked bracket. With no bug switch, the checker
+// finds golang/go#40368: a thread leaving a syscall finds no P, queues its
+// G and parks, and the last M to park runs checkdead with run == 0 and a
+// runnable G.
+func TestGo114Issue40368(t *testing.T) {
+	c := load(t, "go114-timers")
+	m, r := check(t, c, checker.Options{Symmetry: true})
+	if r.Violation == nil || r.Violation.Property != "throw-checkdead-no-runnable-g" {
+		t.Fatalf("want throw-checkdead-no-runnable-g, got %s %+v", r.Verdict, r.Violation)
+	}
+	if n := len(r.Violation.Trace); n != 63 {
+		t.Errorf("shortest trace has %d steps; pinned 63", n)
+	}
+	path, err := checker.ParsePath(r.Violation.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := checker.Replay[State, Action](m, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sysmon startm that caused it has not counted its M yet.
+	last := tr.States[len(tr.States)-1]
+	if pc(last.M[c.sysmonM()].PC) != pcStartmNewm114Lock {
+		t.Errorf("sysmon is at %s, want mcommoninit.lock", steps[last.M[c.sysmonM()].PC].name)
+	}
+	// With the go1.26 profile (mReserveID, no sysmon startm for timers)
+	// the same workload is clean.
+	c.Profile = ProfileGo126
+	if _, r := check(t, c, checker.Options{Symmetry: true}); r.Verdict != checker.VerdictOK {
+		t.Errorf("go1.26: %s %+v", r.Verdict, r.Violation)
+	}
+}

@@ -1,0 +1,48 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every shipped workload parses.
+func TestShippedWorkloads(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "workloads", "*.txt"))
+	if err != nil || len(files) < 6 {
+		t.Fatalf("workloads: %v %v", files, err)
+	}
+	for _, f := range files {
+		if _, err := LoadWorkload(f); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}
+
+// Bad workloads fail with file:line and the reason.
+func TestWorkloadErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\n\tfly\n", "w.txt:5: unknown instruction \"fly\""},
+		{"gomaxprocs 2\nms 3\nrunq 2\n\tgo x\n", "w.txt:4: instruction \"go\" outside a goroutine"},
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\n\tgo nobody\n", "w.txt:5: go nobody: no goroutine named \"nobody\""},
+		{"gomaxprocs two\nms 3\nrunq 2\ng main\n", "w.txt:1: gomaxprocs: \"two\" is not a number"},
+		{"gomaxprocs 2\nms 3\nrunq 3\ng main\n", "w.txt:1: runq 3: must be even"},
+		{"gomaxprocs 2\nms 3\nrunq 2\nfeatures warp\ng main\n", "w.txt:4: unknown feature \"warp\""},
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\n\tpark 9\n", "w.txt:5: park: wait object \"9\""},
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\ng a\n", "g a is never started"},
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\n\tnetwait\n", "netwait needs the netpoll feature"},
+		{"gomaxprocs 2\nms 3\nrunq 2\ng main\n\tgo a\n\tgo a\ng a\n", "goroutine started twice"},
+		{"gomaxprocs 2\nms 3\ng main\n", "missing \"runq\""},
+		{"gomaxprocs 2\nms 3\nrunq 2\nbugs nope\ng main\n", "w.txt:4: unknown bug switch \"nope\""},
+		{"gomaxprocs 2\nms 3\nrunq 2\ngomaxprocs 3\ng main\n", "w.txt:4: gomaxprocs given twice"},
+	} {
+		_, err := ParseWorkload("w.txt", "w", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	if _, err := LoadWorkload(filepath.Join(t.TempDir(), "missing.txt")); !os.IsNotExist(err) {
+		t.Errorf("missing file: %v", err)
+	}
+}
