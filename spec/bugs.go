@@ -14,6 +14,7 @@ const (
 	BugResetspinningTwice = "resetspinning-twice"
 	BugCheckdeadNoNmsys   = "checkdead-no-nmsys"
 	BugGoparkUnlockFirst  = "gopark-unlock-first"
+	BugWakepNoUndo        = "wakep-no-undo"
 )
 
 // A Bug describes a bug switch.
@@ -37,10 +38,12 @@ var bugList = []Bug{
 		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15)."},
 	{BugNoRunqRecheck, "synthetic", "work-conservation",
 		"The spinning M that drops its P skips checkRunqsNoP: work submitted while it was still counted as spinning is stranded."},
-	{BugResetspinningTwice, "synthetic", "nmspinning-ledger",
+	{BugResetspinningTwice, "synthetic", "throw-nmspinning-nonnegative",
 		"resetspinning decrements nmspinning twice."},
-	{BugCheckdeadNoNmsys, "synthetic", "throw-checkdead-consistent-counts",
-		"checkdead forgets to subtract nmsys from mcount."},
+	{BugCheckdeadNoNmsys, "synthetic", "checkdead-reports",
+		"checkdead forgets to subtract nmsys from mcount: sysmon counts as a running M, so a true deadlock is never reported."},
+	{BugWakepNoUndo, "synthetic", "nmspinning-ledger",
+		"wakep keeps its nmspinning increment when pidlegetSpinning finds no idle P: nmspinning counts a spinning M that does not exist, and wakep never starts one again."},
 	{BugGoparkUnlockFirst, "synthetic", "throw-ready-g-waiting",
 		"park_m releases the wait object's lock (unlockf) before the G is _Gwaiting, so a waker can ready a G that is still running."},
 }

@@ -274,7 +274,9 @@ func stepWakep(x *exec) {
 func stepWakepGet(x *exec) {
 	p := x.pidlegetSpinning()
 	if p < 0 {
-		x.s.Sched.NMSpinning--
+		if !x.c.Has(BugWakepNoUndo) {
+			x.s.Sched.NMSpinning--
+		}
 		x.setFlag(fSpinArg, false)
 		x.unlock()
 		if x.s.Sched.NMSpinning < 0 {

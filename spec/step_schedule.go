@@ -279,19 +279,26 @@ func (x *exec) waitOf(g int) (wait uint8, obj int) {
 }
 
 // park_m, first step (proc.go:4253-4305): _Grunning -> _Gwaiting, dropg.
-// The throw "gopark: bad g status" (proc.go:451-454) guards it.
+// The throw "gopark: bad g status" (proc.go:451-454) guards it. With the
+// bug switch gopark-unlock-first the two steps of park_m run in the other
+// order: unlockf first, so a waker can find the G still running.
 func stepParkM(x *exec) {
 	g := x.curg()
+	if wait, obj := x.waitOf(g); x.c.Has(BugGoparkUnlockFirst) && wait == waitObj {
+		x.s.Sched.ObjLock[obj] = 0
+		x.goTo(pcParkUnlock)
+		return
+	}
+	x.parkCas(g)
+	x.goTo(pcParkUnlock)
+}
+
+func (x *exec) parkCas(g int) {
 	if x.s.G[g].Status != _Grunning {
 		x.throw(throwGoparkBadStatus)
 		return
 	}
 	wait, obj := x.waitOf(g)
-	if x.c.Has(BugGoparkUnlockFirst) && wait == waitObj {
-		// The bug: unlockf before the status change. The waker may
-		// now find the G still running.
-		x.s.Sched.ObjLock[obj] = 0
-	}
 	x.casgstatus(g, _Grunning, _Gwaiting)
 	if wait == waitObj || wait == waitForcegc {
 		// A network or timer wait is recorded when unlockf
@@ -301,7 +308,6 @@ func stepParkM(x *exec) {
 	}
 	x.dropg()
 	x.mm.LG = gref(g)
-	x.goTo(pcParkUnlock)
 }
 
 // park_m's unlockf (proc.go:4282-4286): release the wait object's lock, or
@@ -309,6 +315,13 @@ func stepParkM(x *exec) {
 // the timer on the M's P (resetForSleep), or release forcegc.lock.
 func stepParkUnlock(x *exec) {
 	s := x.s
+	if g := x.curg(); g >= 0 && x.c.Has(BugGoparkUnlockFirst) {
+		// The bug's second step: the status change.
+		x.parkCas(g)
+		x.clearLocals()
+		x.goTo(pcSchedule)
+		return
+	}
 	g := x.lg()
 	wait, obj := x.waitOf(g)
 	switch wait {
@@ -321,9 +334,7 @@ func stepParkUnlock(x *exec) {
 	case waitForcegc:
 		s.Sched.ForcegcLock = 0
 	case waitObj:
-		if !x.c.Has(BugGoparkUnlockFirst) {
-			s.Sched.ObjLock[obj] = 0
-		}
+		s.Sched.ObjLock[obj] = 0
 	}
 	x.clearLocals()
 	x.goTo(pcSchedule)
