@@ -46,3 +46,18 @@ func TestWorkloadErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// The compiled-in default is the shipped file.
+func TestDefaultWorkloadIsShipped(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "workloads", "default.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != DefaultWorkload {
+		t.Fatal("spec.DefaultWorkload differs from testdata/workloads/default.txt: copy the file into spec/defaults.go")
+	}
+	c := Default()
+	if c.GOMAXPROCS < 2 || c.Ms < 3 || len(c.Gs) < 3 || !c.Sysmon || !c.Netpoll || !hasOp(c, OpSyscall) {
+		t.Errorf("the default configuration must have 2+ Ps, sysmon, 3+ worker Ms, 3+ goroutines, syscalls and netpoll: %s", c)
+	}
+}
