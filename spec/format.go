@@ -135,13 +135,22 @@ func (m *Model) fields(s *State) [][2]string {
 		add(k+".curg", m.gRef(mm.CurG))
 		add(k+".spinning", fmt.Sprint(mm.Spinning))
 		add(k+".park", fmt.Sprint(mm.Park))
-		if mm.LP|mm.LM|mm.LG|mm.LG2|mm.List|mm.List2|mm.QN|mm.N|mm.Visited != 0 || mm.Flags != 0 {
-			add(k+".locals", fmt.Sprintf("pp=%s mp=%s gp=%s gp2=%s list=%s q=%s n=%d visited=%04b flags=%s",
-				m.pName(mm.LP), m.mRef(mm.LM), m.gRef(mm.LG), m.gRef(mm.LG2), m.gMask(mm.List|mm.List2),
-				m.gList(mm.Q[:mm.QN]), mm.N, mm.Visited, flagNames(mm.Flags)))
-		} else {
-			add(k+".locals", "-")
+		// Locals, each only while set.
+		local := func(name, v string, set bool) {
+			if set {
+				add(k+"."+name, v)
+			}
 		}
+		local("pp", m.pName(mm.LP), mm.LP != 0)
+		local("mp", m.mRef(mm.LM), mm.LM != 0)
+		local("gp", m.gRef(mm.LG), mm.LG != 0)
+		local("gp2", m.gRef(mm.LG2), mm.LG2 != 0)
+		local("list", m.gMask(mm.List|mm.List2), mm.List|mm.List2 != 0)
+		local("batch", m.gList(mm.Q[:mm.QN]), mm.QN != 0)
+		local("n", fmt.Sprint(mm.N), mm.N != 0)
+		local("delta", fmt.Sprint(mm.Delta), mm.Delta != 0)
+		local("visited", m.pMask(mm.Visited), mm.Visited != 0)
+		local("flags", flagNames(mm.Flags), mm.Flags != 0)
 	}
 	for g := 0; g < c.ng(); g++ {
 		gs := &s.G[g]
@@ -177,6 +186,14 @@ func (m *Model) fields(s *State) [][2]string {
 		add("exit", "main returned")
 	}
 	return f
+}
+
+func (m *Model) pMask(mask uint8) string {
+	var b []string
+	for ; mask != 0; mask &= mask - 1 {
+		b = append(b, fmt.Sprintf("P%d", nthBit(mask, 0)))
+	}
+	return "{" + strings.Join(b, " ") + "}"
 }
 
 func waitName(w uint8) string {
@@ -280,6 +297,10 @@ func (m *Model) FormatStep(prev *State, a Action, next *State) string {
 			ch = append(ch, fmt.Sprintf("%s: %s", m.gName(g), m.C.instr(prev, g)))
 		}
 	}
+	now := make(map[string]bool, len(after))
+	for _, kv := range after {
+		now[kv[0]] = true
+	}
 	for _, kv := range after {
 		o, ok := old[kv[0]]
 		switch {
@@ -291,6 +312,11 @@ func (m *Model) FormatStep(prev *State, a Action, next *State) string {
 				continue
 			}
 			ch = append(ch, fmt.Sprintf("%s %s->%s", kv[0], o, kv[1]))
+		}
+	}
+	for _, kv := range before {
+		if !now[kv[0]] {
+			ch = append(ch, fmt.Sprintf("%s %s->-", kv[0], kv[1]))
 		}
 	}
 	return strings.Join(ch, ", ")

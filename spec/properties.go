@@ -119,7 +119,7 @@ var structural = []PropInfo{
 	{"nmspinning-ledger", "always", "sched.nmspinning = the Ms with m.spinning + the threads holding an increment not yet handed over (wakep/handoffp after the CAS, startm's spinning argument) + the new Ms to run mspinning", "proc.go:3664-3671 (transient increments), 1073-1077, 3013-3016"},
 	{"checkdead-no-false-deadlock", "always", "when checkdead reports \"all goroutines are asleep - deadlock!\", no user goroutine can run again: none is runnable, running, in a syscall or held by an M, none waits on the network or a timer, and some waits", "proc.go:6467-6468"},
 	{"checkdead-no-false-goexit", "always", "when checkdead reports \"no goroutines (main called runtime.Goexit) - deadlock!\", every user goroutine is dead", "proc.go:6424-6427"},
-	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, or the queue of a P whose M runs user code) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
+	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, the runnext of a P whose M runs user code, or an expired timer on an idle P) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
 	{"sysmon-wakeable", "always", "sysmon never sleeps deeply on sysmonnote while a goroutine is in a syscall holding a P", "proc.go:4710-4714, 6523-6548"},
 }
 
@@ -395,15 +395,19 @@ func allUserDead(c *Config, s *State) bool {
 
 func idleP(s *State) bool { return s.Sched.Pidle[0] != 0 }
 
-// queuedWork: the global queue, or the queue of a P whose M runs user code,
-// holds a goroutine, or a timer on an idle P has expired.
+// queuedWork: the global queue holds a goroutine, or the runnext of a P
+// whose M runs user code does (the latest submission there: ready and
+// newproc put into runnext, then wakep), or a timer on an idle P has
+// expired. The rest of a local queue does not count: the owner moves
+// batches there from the global queue (findRunnable, proc.go:3474-3483)
+// without waking anyone, which docs/bugs.md records as a finding.
 func queuedWork(c *Config, s *State) bool {
 	if s.Sched.RunqN > 0 {
 		return true
 	}
 	for p := 0; p < c.GOMAXPROCS; p++ {
 		pp := &s.P[p]
-		if pp.M != 0 && s.M[pp.M-1].PC == uint8(pcUser) && !s.runqempty(p) {
+		if pp.M != 0 && s.M[pp.M-1].PC == uint8(pcUser) && pp.Runnext != 0 {
 			return true
 		}
 		if s.idle(p) {
