@@ -18,41 +18,81 @@ import (
 //  1. Expand (parallel). The frontier is cut into fixed blocks; workers take
 //     blocks in turn. For each state they check the properties, list its
 //     actions, compute every successor and its fingerprint, and keep the
-//     successors whose fingerprints are not in the visited set, in order.
-//     The visited set is only read in this phase.
+//     successors that may be new (candidates), in order: those not in the
+//     worker's cache of recent fingerprints and, when the visited set is
+//     probed (see probeHitRatio), not in the visited set. Each block's
+//     candidates are also sorted into one list per phase 2 worker, by
+//     shard. The visited set is only read in this phase.
 //  2. Insert (parallel by shard). Worker w owns the visited-set shards
-//     congruent to w; it walks all candidates in block order and inserts the
-//     ones in its shards, so the first candidate (in frontier order, then
-//     action order) of each new fingerprint is the one marked new.
+//     congruent to w; it walks its lists of all blocks in block order and
+//     inserts their fingerprints, so the first candidate (in frontier order,
+//     then action order) of each new fingerprint is the one marked new.
 //  3. Number (sequential). New states get consecutive ids in that order, and
 //     become the next frontier.
 //
 // A violation found in phase 1 is reported for the state with the smallest
 // id, so the counterexample is a shortest one and is chosen canonically.
+//
+// Visited-set probes and inserts are cache misses (the set is far larger
+// than the caches); both phases touch the slots of several fingerprints
+// before they need them, so that the misses overlap. Data that workers write
+// is kept off shared cache lines: each worker builds a block's lists in
+// local slices, and the worker structs are padded.
 
 const blockSize = 256
 
-type candidate[S any] struct {
-	fp     uint64
-	parent uint32
-	act    uint32
-	isNew  bool
-	s      S
-}
+// probeBatch is how many fingerprints phase 1 gathers before probing the
+// visited set, and touchAhead how far ahead of its insert phase 2 touches
+// a fingerprint's slot: enough independent cache misses to keep the memory
+// system busy.
+const (
+	probeBatch = 32
+	touchAhead = 16
+)
 
+// Phase 1 need not probe the visited set: phase 2 rejects a candidate that
+// is already there just as well, and a level's first candidate of each new
+// fingerprint wins either way. The probe saves storing the candidate and
+// inserting it when it is a hit, and costs a cache miss when it is not, so
+// it pays when hits are common. Phase 1 therefore probes every candidate
+// only when, in the previous level, at least 1 in probeHitRatio probes hit;
+// otherwise it probes 1 candidate in probeSample (by fingerprint bits), to
+// keep measuring. Which candidates are dropped early never changes a result.
+const (
+	probeHitRatio = 4
+	probeSample   = 8
+)
+
+// blockOut is what phase 1 makes of a block of the frontier: the
+// successors that may be new (candidates), in frontier order, then action
+// order.
 type blockOut[S any] struct {
-	cands []candidate[S]
+	states []S
+	from   []uint64 // parent id<<32 | action index
+	// groups[g] lists the candidates whose shards worker g owns in phase 2
+	// (shard % workers == g), in candidate order.
+	groups []candGroup
 	// first violation in the block: state index in the level, property
 	// index (-1 = deadlock)
 	violAt   int
 	violProp int
 }
 
-// recentSize is the number of entries in a worker's cache of recently
-// generated fingerprints.
+type candGroup struct {
+	fps []uint64
+	idx []uint32 // candidate index in the block
+	// fresh, from phase 2, lists the idx of the candidates that were new.
+	fresh []uint32
+}
+
+// A worker's cache of recently generated fingerprints has 2^recentBits
+// entries (256 KiB).
 const recentBits = 15
 
 type worker[S, A any] struct {
+	// Workers write their fields all the time: padding keeps two workers
+	// off each other's cache lines.
+	_ [128]byte
 	// recent caches fingerprints this worker generated lately. Every
 	// fingerprint in it is either in the visited set or an earlier
 	// candidate of this worker in the current level (workers take blocks
@@ -60,35 +100,51 @@ type worker[S, A any] struct {
 	// without changing which candidate wins: it saves the visited-set
 	// probe, a cache miss, and a duplicate candidate.
 	recent   []uint64
-	next     *S // scratch successor, so that passing it to the model does not allocate
+	next     *S       // scratch successor, so that passing it to the model does not allocate
+	fps      []uint64 // fingerprints of the current block's candidates
+	sink     uint64   // keeps the visited-set touches alive
+	probes   int64    // phase 1 visited-set probes in this level
+	hits     int64    // and how many found the fingerprint
 	acts     []A
 	enc      []byte
 	coverage []int64
 	gen      int64
 	// smallest level index satisfying each Sometimes property
 	someAt []int
+	_      [128]byte
 }
 
 type search[S, A any] struct {
-	m      Model[S, A]
-	opt    Options
-	props  []Property[S]
-	sym    Symmetric[S]
-	term   Terminator[S]
-	kinds  []string
-	nwork  int
-	set    *fpSet
-	store  traceStore
-	start  time.Time
-	ctx    context.Context
-	stop   atomic.Pointer[string] // why the run must stop, if it must
+	m     Model[S, A]
+	opt   Options
+	props []Property[S]
+	sym   Symmetric[S]
+	term  Terminator[S]
+	kinds []string
+	nwork int
+	set   *fpSet
+	store traceStore
+	start time.Time
+	ctx   context.Context
+	stop  atomic.Pointer[string] // why the run must stop, if it must
+	// Progress counters, which the workers update after each block, on
+	// cache lines of their own: the fields around them are read for
+	// every state.
+	_      [128]byte
 	gen    atomic.Int64
 	level  atomic.Int64
 	queue  atomic.Int64
 	expand atomic.Int64 // states expanded in the current level (progress)
+	_      [128]byte
 
-	someID  []int64 // id of the first witness of each Sometimes property; -1
-	workers []*worker[S, A]
+	someID []int64 // id of the first witness of each Sometimes property; -1
+	always []int   // indexes of the Always properties
+	some   []int   // indexes of the Sometimes properties
+	isNew  []bool  // phase 3 scratch
+	// probeAll: phase 1 probes every candidate in this level (see
+	// probeHitRatio).
+	probeAll bool
+	workers  []*worker[S, A]
 }
 
 // Check explores m exhaustively (within opt's bounds) and checks its
@@ -121,15 +177,29 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 	}
 	s.term, _ = any(m).(Terminator[S])
 	s.set = newFPSet()
+	s.probeAll = true
 	s.someID = make([]int64, len(s.props))
-	for i := range s.someID {
+	for i, p := range s.props {
 		s.someID[i] = -1
+		switch p.Expect {
+		case ExpectAlways:
+			s.always = append(s.always, i)
+		case ExpectSometimes:
+			s.some = append(s.some, i)
+		}
 	}
 	for range s.nwork {
-		w := &worker[S, A]{coverage: make([]int64, len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), next: new(S)}
+		w := &worker[S, A]{coverage: padded(len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), next: new(S)}
 		s.workers = append(s.workers, w)
 	}
 	return s
+}
+
+// padded returns n counters that share no cache line with other
+// allocations, for counters that a worker updates all the time.
+func padded(n int) []int64 {
+	const pad = 128 / 8
+	return make([]int64, n+2*pad)[pad : pad+n : pad+n]
 }
 
 func (s *search[S, A]) hasLiveness() bool {
@@ -241,11 +311,16 @@ func (s *search[S, A]) run() *Result {
 		}
 		nb := (len(frontier) + blockSize - 1) / blockSize
 		for len(blocks) < nb {
-			blocks = append(blocks, blockOut[S]{})
+			blocks = append(blocks, blockOut[S]{groups: make([]candGroup, s.nwork)})
 		}
 		blocks = blocks[:nb]
 		var viol atomic.Int64
 		viol.Store(math.MaxInt64)
+		if s.opt.MaxDepth > 0 && depth == s.opt.MaxDepth {
+			// The depth limit needs to know whether there is any
+			// new successor.
+			s.probeAll = true
+		}
 		s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
 			s.expandBlocks(w, frontier, blocks, base, nextBlock, &viol)
 		})
@@ -253,6 +328,7 @@ func (s *search[S, A]) run() *Result {
 			break
 		}
 		s.noteSometimes(base)
+		s.adaptProbing()
 		if vb := viol.Load(); vb != math.MaxInt64 {
 			b := &blocks[vb]
 			id := base + uint32(b.violAt)
@@ -271,7 +347,7 @@ func (s *search[S, A]) run() *Result {
 			// The successors of this level would be deeper than
 			// allowed: the run is complete only if there are none.
 			for _, b := range blocks {
-				if len(b.cands) > 0 {
+				if len(b.states) > 0 {
 					s.halt("depth limit")
 					break
 				}
@@ -280,37 +356,12 @@ func (s *search[S, A]) run() *Result {
 		}
 		// Phase 2: insert, each worker into its own shards.
 		s.parallel(func(w *worker[S, A], wi int, _ *atomic.Int64) {
-			for bi := range blocks {
-				cs := blocks[bi].cands
-				for k := range cs {
-					c := &cs[k]
-					if fpShardOf(c.fp)%s.nwork == wi {
-						c.isNew = s.set.shards[fpShardOf(c.fp)].insert(c.fp)
-					}
-				}
-			}
+			s.insertGroup(w, blocks, wi)
 		})
 		// Phase 3: number the new states.
 		next = next[:0]
 		nbase := base + uint32(len(frontier))
-	number:
-		for bi := range blocks {
-			for _, c := range blocks[bi].cands {
-				if !c.isNew {
-					continue
-				}
-				if s.opt.MaxStates > 0 && int64(s.store.n) >= s.opt.MaxStates {
-					s.halt("state limit")
-					break number
-				}
-				if s.store.n == noParent-1 {
-					s.halt("state limit (2^32-1 states)")
-					break number
-				}
-				s.store.add(c.parent, int(c.act))
-				next = append(next, c.s)
-			}
-		}
+		next = s.number(blocks, next)
 		if s.stop.Load() != nil {
 			res.Depth = depth + 1
 			if len(next) == 0 {
@@ -366,6 +417,7 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 	for i := range w.someAt {
 		w.someAt[i] = -1
 	}
+	w.probes, w.hits = 0, 0
 	for {
 		bi := nextBlock.Add(1) - 1
 		if int(bi) >= len(blocks) {
@@ -374,39 +426,36 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 		if bi > viol.Load() || (s.stop.Load() != nil && viol.Load() == math.MaxInt64) {
 			return
 		}
+		// The block's lists are built in locals and stored at the end:
+		// other workers are writing the neighbouring blocks.
 		b := &blocks[bi]
-		b.cands = b.cands[:0]
+		c := cands[S]{states: b.states[:0], from: b.from[:0], fps: w.fps[:0]}
 		b.violAt = -1
 		lo, hi := int(bi)*blockSize, min(len(frontier), int(bi+1)*blockSize)
-		gen0 := w.gen
+		gen := int64(0)
+		// Successors from probed on have not been looked up in the
+		// visited set yet; they are, in batches, so that the cache
+		// misses overlap.
+		probed := 0
 		for j := lo; j < hi; j++ {
 			st := &frontier[j]
 			if p := s.violated(st); p != noViolation {
 				b.violAt, b.violProp = j, p
-				for {
-					old := viol.Load()
-					if bi >= old || viol.CompareAndSwap(old, bi) {
-						break
-					}
-				}
+				s.noteViolation(viol, bi)
 				break
 			}
-			for pi, p := range s.props {
-				if p.Expect == ExpectSometimes && w.someAt[pi] < 0 && s.someID[pi] < 0 && p.Cond(st) {
+			for _, pi := range s.some {
+				if w.someAt[pi] < 0 && s.someID[pi] < 0 && s.props[pi].Cond(st) {
 					w.someAt[pi] = j
 				}
 			}
 			w.acts = s.m.Actions(st, w.acts[:0])
 			if len(w.acts) == 0 && !s.opt.AllowDeadlock && (s.term == nil || !s.term.Terminal(st)) {
 				b.violAt, b.violProp = j, -1
-				for {
-					old := viol.Load()
-					if bi >= old || viol.CompareAndSwap(old, bi) {
-						break
-					}
-				}
+				s.noteViolation(viol, bi)
 				break
 			}
+			from := uint64(base+uint32(j)) << 32
 			for ai, a := range w.acts {
 				t := w.next
 				*t = s.m.Next(st, a)
@@ -417,16 +466,176 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 					continue
 				}
 				*r = fp
-				if s.set.contains(fp) {
-					continue
-				}
-				b.cands = append(b.cands, candidate[S]{fp: fp, parent: base + uint32(j), act: uint32(ai), s: *t})
+				c.states = append(c.states, *t)
+				c.from = append(c.from, from|uint64(ai))
+				c.fps = append(c.fps, fp)
 			}
-			w.gen += int64(len(w.acts))
+			gen += int64(len(w.acts))
+			if len(c.fps)-probed >= probeBatch || j == hi-1 {
+				probed = s.dropVisited(w, &c, probed)
+			}
 		}
-		s.gen.Add(w.gen - gen0)
+		b.states, b.from, w.fps = c.states, c.from, c.fps
+		s.group(b, c.fps)
+		w.gen += gen
+		s.gen.Add(gen)
 		s.expand.Add(int64(hi - lo))
 	}
+}
+
+// cands are the candidates of a block while phase 1 builds them.
+type cands[S any] struct {
+	states []S
+	from   []uint64
+	fps    []uint64
+}
+
+// noteViolation lowers the first violating block to bi.
+func (s *search[S, A]) noteViolation(viol *atomic.Int64, bi int64) {
+	for {
+		old := viol.Load()
+		if bi >= old || viol.CompareAndSwap(old, bi) {
+			return
+		}
+	}
+}
+
+// dropVisited removes candidates from index from on whose fingerprints are
+// in the visited set (probing all of them or a sample, see probeAll), and
+// returns the new count. It touches all their slots first, so that the
+// probes' misses overlap.
+func (s *search[S, A]) dropVisited(w *worker[S, A], c *cands[S], from int) int {
+	fps, states, froms := c.fps, c.states, c.from
+	mask := uint64(probeSample - 1)
+	if s.probeAll {
+		mask = 0
+	}
+	var sink uint64
+	for _, fp := range fps[from:] {
+		if fp&mask == 0 {
+			sink += s.set.touch(fp)
+		}
+	}
+	w.sink += sink
+	k := from
+	probes, hits := 0, 0
+	for i := from; i < len(fps); i++ {
+		fp := fps[i]
+		if fp&mask == 0 {
+			probes++
+			if s.set.contains(fp) {
+				hits++
+				continue
+			}
+		}
+		if k != i {
+			fps[k], states[k], froms[k] = fp, states[i], froms[i]
+		}
+		k++
+	}
+	w.probes += int64(probes)
+	w.hits += int64(hits)
+	c.fps, c.states, c.from = fps[:k], states[:k], froms[:k]
+	return k
+}
+
+// adaptProbing decides, after phase 1, whether the next level's phase 1
+// probes every candidate.
+func (s *search[S, A]) adaptProbing() {
+	var probes, hits int64
+	for _, w := range s.workers {
+		probes += w.probes
+		hits += w.hits
+	}
+	if probes > 0 {
+		s.probeAll = hits*probeHitRatio >= probes
+	}
+}
+
+// group sorts the candidates of b, with fingerprints fps, into the lists of
+// the phase 2 workers.
+func (s *search[S, A]) group(b *blockOut[S], fps []uint64) {
+	if s.nwork == 1 {
+		g := &b.groups[0]
+		g.fps = append(g.fps[:0], fps...)
+		g.idx = g.idx[:0]
+		for i := range fps {
+			g.idx = append(g.idx, uint32(i))
+		}
+		return
+	}
+	groups := b.groups
+	for g := range groups {
+		groups[g].fps = groups[g].fps[:0]
+		groups[g].idx = groups[g].idx[:0]
+	}
+	for i, fp := range fps {
+		g := &groups[fpShardOf(fp)%s.nwork]
+		g.fps = append(g.fps, fp)
+		g.idx = append(g.idx, uint32(i))
+	}
+}
+
+// insertGroup is worker wi's part of phase 2: it inserts its candidates,
+// block by block, in candidate order, and lists the new ones. It touches
+// each slot touchAhead inserts before it needs it; only in its own shards,
+// since another worker may be growing the others.
+func (s *search[S, A]) insertGroup(w *worker[S, A], blocks []blockOut[S], wi int) {
+	set := s.set
+	var sink uint64
+	for bi := range blocks {
+		g := &blocks[bi].groups[wi]
+		fresh := g.fresh[:0]
+		fps, idx := g.fps, g.idx
+		for k := range min(touchAhead, len(fps)) {
+			sink += set.touch(fps[k])
+		}
+		for k, fp := range fps {
+			if k+touchAhead < len(fps) {
+				sink += set.touch(fps[k+touchAhead])
+			}
+			if set.shards[fpShardOf(fp)].insert(fp) {
+				fresh = append(fresh, idx[k])
+			}
+		}
+		g.fresh = fresh
+	}
+	w.sink += sink
+}
+
+// number is phase 3: it gives the new states of the level ids in candidate
+// order, records how each was reached, and appends them to next.
+func (s *search[S, A]) number(blocks []blockOut[S], next []S) []S {
+	for bi := range blocks {
+		b := &blocks[bi]
+		if cap(s.isNew) < len(b.states) {
+			s.isNew = make([]bool, len(b.states))
+		}
+		isNew := s.isNew[:len(b.states)]
+		clear(isNew)
+		for g := range b.groups {
+			for _, i := range b.groups[g].fresh {
+				isNew[i] = true
+			}
+		}
+		for i, ok := range isNew {
+			if !ok {
+				continue
+			}
+			if s.opt.MaxStates > 0 && int64(s.store.n) >= s.opt.MaxStates {
+				s.halt("state limit")
+				return next
+			}
+			if s.store.n == noParent-1 {
+				s.halt("state limit (2^32-1 states)")
+				return next
+			}
+			f := b.from[i]
+			s.store.add(uint32(f>>32), int(uint32(f)))
+			next = append(next, b.states[i])
+		}
+	}
+	return next
 }
 
 const noViolation = -2
@@ -434,9 +643,8 @@ const noViolation = -2
 // violated returns the index of the first Always property st violates, or
 // noViolation.
 func (s *search[S, A]) violated(st *S) int {
-	for i := range s.props {
-		p := &s.props[i]
-		if p.Expect == ExpectAlways && !p.Cond(st) {
+	for _, i := range s.always {
+		if !s.props[i].Cond(st) {
 			return i
 		}
 	}

@@ -92,3 +92,22 @@ type livenessCounter struct{ counter }
 func (c livenessCounter) Properties() []Property[cst] {
 	return []Property[cst]{Eventually("b-reaches-max", func(s *cst) bool { return s.b == c.n-1 })}
 }
+
+type unreachedCounter struct{ counter }
+
+func (c unreachedCounter) Properties() []Property[cst] {
+	return []Property[cst]{Sometimes("a-overflows", func(s *cst) bool { return s.a >= c.n })}
+}
+
+// TestSometimesUnreachedHasNoPath: an unreached Sometimes goal is reported
+// with no path and no trace (see Violation).
+func TestSometimesUnreachedHasNoPath(t *testing.T) {
+	r := Check(context.Background(), unreachedCounter{counter{n: 5}}, Options{})
+	v := r.Violation
+	if r.Verdict != VerdictViolation || v == nil || v.Kind != "sometimes" || v.Property != "a-overflows" {
+		t.Fatalf("got %+v, want a sometimes violation", r)
+	}
+	if v.Path != "" || v.Trace != nil || v.Loop != -1 {
+		t.Errorf("path %q, trace %v, loop %d; want none, none, -1", v.Path, v.Trace, v.Loop)
+	}
+}

@@ -52,21 +52,23 @@ func (sh *fpShard) home(fp uint64) uint64 {
 }
 
 // contains reports whether fp is in the shard. It only reads.
+//
+// Homes are monotone in the low 32 bits and entries sit in home order, so
+// the table is sorted by the fingerprints' low 32 bits (equal low halves in
+// any order): a probe stops at the first entry whose low half is larger.
 func (sh *fpShard) contains(fp uint64) bool {
-	i := sh.home(fp)
-	for d := uint64(0); ; d++ {
-		e := sh.slots[i]
+	lo := uint32(fp)
+	slots := sh.slots
+	for i := sh.home(fp); i < uint64(len(slots)); i++ {
+		e := slots[i]
 		if e == fp {
 			return true
 		}
-		if e == 0 || i-sh.home(e) < d {
-			return false
-		}
-		i++
-		if i == uint64(len(sh.slots)) {
+		if e == 0 || uint32(e) > lo {
 			return false
 		}
 	}
+	return false
 }
 
 // insert adds fp and reports whether it was new.
@@ -74,58 +76,40 @@ func (sh *fpShard) insert(fp uint64) bool {
 	if sh.n+1 > sh.cap/8*7 {
 		sh.grow()
 	}
-	i := sh.home(fp)
-	for d := uint64(0); ; d++ {
-		e := sh.slots[i]
+	lo := uint32(fp)
+	slots := sh.slots
+	for i := sh.home(fp); i < uint64(len(slots)); i++ {
+		e := slots[i]
 		if e == fp {
 			return false
 		}
 		if e == 0 {
-			sh.slots[i] = fp
+			slots[i] = fp
 			sh.n++
 			return true
 		}
-		if ed := i - sh.home(e); ed < d || ed == d && uint32(fp) < uint32(e) {
-			// fp is absent (it would sit before e) and takes e's
-			// slot; e moves on.
-			sh.slots[i] = fp
+		if uint32(e) > lo {
+			// fp is absent and belongs here. The entries from e to
+			// the next empty slot are in order and each one can
+			// move up a slot (that only lengthens its probe), so
+			// Robin Hood displacement is a shift of that run.
+			j := i + 1
+			for j < uint64(len(slots)) && slots[j] != 0 {
+				j++
+			}
+			if j == uint64(len(slots)) {
+				break
+			}
+			copy(slots[i+1:j+1], slots[i:j])
+			slots[i] = fp
 			sh.n++
-			sh.place(e, i+1, ed+1)
 			return true
 		}
-		i++
-		if i == uint64(len(sh.slots)) {
-			sh.grow()
-			return sh.insert(fp)
-		}
 	}
+	// The probe or the shift would run past the tail.
+	sh.grow()
+	return sh.insert(fp)
 }
-
-// place puts e, known to be absent, at or after slot i where its probe
-// distance is d, displacing entries Robin Hood style.
-func (sh *fpShard) place(e, i, d uint64) {
-	for {
-		if i == uint64(len(sh.slots)) {
-			sh.grow()
-			sh.reinsert(e)
-			return
-		}
-		x := sh.slots[i]
-		if x == 0 {
-			sh.slots[i] = e
-			return
-		}
-		if xd := i - sh.home(x); xd < d || xd == d && uint32(e) < uint32(x) {
-			sh.slots[i] = e
-			e, d = x, xd
-		}
-		i++
-		d++
-	}
-}
-
-// reinsert adds e, known to be absent, without changing the count.
-func (sh *fpShard) reinsert(e uint64) { sh.place(e, sh.home(e), 0) }
 
 // grow rehashes the shard into a table 5/4 as large. Homes are monotone in
 // the low 32 bits and the old table is in home order, so the entries can be
@@ -160,6 +144,15 @@ func (sh *fpShard) grow() {
 func (s *fpSet) contains(fp uint64) bool { return s.shards[fpShardOf(fp)].contains(fp) }
 
 func (s *fpSet) insert(fp uint64) bool { return s.shards[fpShardOf(fp)].insert(fp) }
+
+// touch loads the home slot of fp and returns it. Probes are cache misses;
+// the search touches the fingerprints of a batch, or a few ahead of the one
+// it probes, so that their misses overlap instead of following each other
+// (Go has no prefetch instruction; an independent load does the same).
+func (s *fpSet) touch(fp uint64) uint64 {
+	sh := &s.shards[fpShardOf(fp)]
+	return sh.slots[sh.home(fp)]
+}
 
 func (s *fpSet) bytes() int64 {
 	var b int64

@@ -32,17 +32,18 @@ func fingerprint(b []byte) uint64 {
 		h = fpMix(w0^fpK1, w1^h)
 		b = b[16:]
 	}
+	// The last 0..15 bytes, little-endian, zero-padded to two words. The
+	// loads overlap rather than going byte by byte; overlapping bytes are
+	// equal, so OR-ing them in gives the same words.
 	var w0, w1 uint64
-	switch {
-	case len(b) >= 8:
+	switch n := len(b); {
+	case n >= 8:
 		w0 = binary.LittleEndian.Uint64(b)
-		for i, c := range b[8:] {
-			w1 |= uint64(c) << (8 * i)
-		}
-	default:
-		for i, c := range b {
-			w0 |= uint64(c) << (8 * i)
-		}
+		w1 = binary.LittleEndian.Uint64(b[n-8:]) >> (8 * (16 - n))
+	case n >= 4:
+		w0 = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n > 0:
+		w0 = uint64(b[0]) | uint64(b[n/2])<<(8*(n/2)) | uint64(b[n-1])<<(8*(n-1))
 	}
 	h = fpMix(w0^fpK1, w1^h^fpK2)
 	h = fpMix(h^fpK0, h^fpK3)

@@ -103,6 +103,7 @@ func (s *search[S, A]) buildGraph(live []int) (*graph, bool) {
 	}
 	g.ninit = len(g.parent)
 	g.off = append(g.off, 0)
+	waiter, _ := any(s.m).(Waiter[S])
 	var zero S
 	for id := 0; id < len(queue); id++ {
 		if id%1024 == 0 {
@@ -133,6 +134,9 @@ func (s *search[S, A]) buildGraph(live []int) (*graph, bool) {
 			g.dst = append(g.dst, to)
 			g.proc = append(g.proc, uint8(p))
 			g.act = append(g.act, uint32(ai))
+		}
+		if waiter != nil {
+			en |= waiter.Waiting(&st)
 		}
 		g.enab = append(g.enab, en)
 		g.off = append(g.off, uint32(len(g.dst)))

@@ -72,6 +72,15 @@ type Symmetric[S any] interface {
 	Representative(s *S) S
 }
 
+// A Waiter is a Model whose processes can wait for a resource that is
+// granted fairly (a lock). Waiting returns the processes that wait in s:
+// for weak fairness they count as enabled even when none of their actions
+// is, so a cycle on which a process waits forever, while the lock is free
+// now and then, is unfair. That is strong fairness for the resource.
+type Waiter[S any] interface {
+	Waiting(s *S) uint64
+}
+
 // A StateFormatter renders a whole state for people. It is presentation
 // only and never changes what the checker does.
 type StateFormatter[S any] interface {

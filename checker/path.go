@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"bytes"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -144,4 +146,109 @@ func (t *Trace[S, A]) FirstViolation(m Model[S, A], allowDeadlock bool) *Violati
 func (t *Trace[S, A]) violationAt(m Model[S, A], i int, prop, kind string) *Violation {
 	u := &Trace[S, A]{Path: t.Path[:i+1], States: t.States[:i+1], Actions: t.Actions[:i]}
 	return &Violation{Property: prop, Kind: kind, Path: FormatPath(u.Path), Trace: u.Steps(m), Loop: -1}
+}
+
+// CheckLasso checks t as a counterexample to m's liveness property prop
+// (an Eventually or LeadsTo property), read as a lasso whose cycle starts at
+// States[loop]: the path t, then forever the steps from States[loop] on.
+// loop is -1 for a path that ends in a state with no enabled action. It
+// returns nil if t is one, the way Check reports them (Violation.Loop is
+// loop), and otherwise an error that says what fails:
+//
+//   - a cycle must close: the last state equals States[loop] (by Encode),
+//     and it has at least one step; a path with loop -1 must end in a state
+//     where no action is enabled;
+//   - the property must be refuted: from some trigger state on (the initial
+//     state for Eventually, a state satisfying Trigger for LeadsTo) Cond
+//     holds in no state of the path, the cycle included;
+//   - the cycle must be weakly fair: every process (Model.Process) with an
+//     action enabled in each state of the cycle takes a step in it (for a
+//     Waiter, a process that waits in a state counts as enabled there, as
+//     in Check).
+func (t *Trace[S, A]) CheckLasso(m Model[S, A], prop string, loop int) error {
+	var p *Property[S]
+	props := m.Properties()
+	for i := range props {
+		if props[i].Name == prop {
+			p = &props[i]
+			break
+		}
+	}
+	switch {
+	case p == nil:
+		return fmt.Errorf("no property %q", prop)
+	case p.Expect != ExpectEventually:
+		return fmt.Errorf("property %q is %s, not a liveness property", prop, p.Expect)
+	case len(t.States) == 0 || len(t.Actions) != len(t.States)-1:
+		return fmt.Errorf("malformed trace: %d states, %d actions", len(t.States), len(t.Actions))
+	}
+	last := len(t.States) - 1
+	switch {
+	case loop == -1:
+		if n := len(m.Actions(&t.States[last], nil)); n > 0 {
+			return fmt.Errorf("the path does not end in a dead end: %d actions are enabled in its last state", n)
+		}
+	case loop < -1 || loop >= last:
+		return fmt.Errorf("loop %d out of range: the trace has %d steps", loop, last)
+	default:
+		if !bytes.Equal(m.Encode(&t.States[loop], nil), m.Encode(&t.States[last], nil)) {
+			return fmt.Errorf("the cycle does not close: the last state differs from state %d", loop)
+		}
+	}
+
+	// Cond fails in States[low:], and in no longer suffix.
+	low := len(t.States)
+	for low > 0 && !p.Cond(&t.States[low-1]) {
+		low--
+	}
+	if low == len(t.States) {
+		return fmt.Errorf("%q holds in the last state", prop)
+	}
+	if loop >= 0 && loop < low {
+		return fmt.Errorf("%q holds in state %d, on the cycle", prop, low-1)
+	}
+	if p.Trigger == nil {
+		if low > 0 {
+			return fmt.Errorf("%q holds in state %d", prop, low-1)
+		}
+	} else {
+		trig := -1
+		for i := low; i <= last && trig < 0; i++ {
+			if p.Trigger(&t.States[i]) {
+				trig = i
+			}
+		}
+		switch {
+		case trig < 0 && low == 0:
+			return fmt.Errorf("no state on the path satisfies the trigger of %q", prop)
+		case trig < 0:
+			return fmt.Errorf("no state after state %d, where %q holds, satisfies its trigger", low-1, prop)
+		}
+	}
+
+	if loop < 0 {
+		return nil
+	}
+	// Weak fairness: processes enabled in every state of the cycle must
+	// take a step in it.
+	waiter, _ := any(m).(Waiter[S])
+	var took uint64
+	always := ^uint64(0)
+	var buf []A
+	for i := loop; i < last; i++ {
+		took |= 1 << uint(m.Process(t.Actions[i]))
+		var here uint64
+		buf = m.Actions(&t.States[i], buf[:0])
+		for _, a := range buf {
+			here |= 1 << uint(m.Process(a))
+		}
+		if waiter != nil {
+			here |= waiter.Waiting(&t.States[i])
+		}
+		always &= here
+	}
+	if starved := always &^ took; starved != 0 {
+		return fmt.Errorf("the cycle is not weakly fair: process %d is enabled in each of its states and never takes a step", bits.TrailingZeros64(starved))
+	}
+	return nil
 }

@@ -86,20 +86,26 @@ type Result struct {
 }
 
 // A Violation is a property failing, with the path that shows it.
+//
+// A Sometimes property that no reachable state satisfies has no path to
+// show: its Violation (Kind "sometimes") has an empty Path and a nil Trace,
+// and Loop -1.
 type Violation struct {
 	Property string `json:"property"`
 	// Kind is "always", "sometimes", "eventually" or "deadlock".
 	Kind string `json:"kind"`
 	// Path is the replayable form of the trace: the index of the initial
 	// state, then the index of each action among those enabled, joined
-	// by "/" (for example "0/2/1").
+	// by "/" (for example "0/2/1"). It is empty for an unreached
+	// Sometimes property.
 	Path string `json:"path"`
-	// Trace lists the steps; Trace[0] is the initial state.
+	// Trace lists the steps; Trace[0] is the initial state. It is nil
+	// (JSON null) for an unreached Sometimes property.
 	Trace []Step `json:"trace"`
 	// Loop, for a liveness violation, is the index in Trace of the state
 	// where the cycle starts: the last step returns to Trace[Loop]. It is
-	// -1 when the trace ends in a state with no enabled action (or for
-	// a safety violation).
+	// -1 when the trace ends in a state with no enabled action, and for
+	// every other kind of violation.
 	Loop int `json:"loop"`
 }
 

@@ -417,6 +417,10 @@ func checkLasso[S, A any](t testing.TB, m checker.Model[S, A], v *checker.Violat
 			t.Fatalf("cond holds at step %d, after the trigger at %d", i, from)
 		}
 	}
+	// The checker's own replay check agrees.
+	if err := tr.CheckLasso(m, p.Name, v.Loop); err != nil {
+		t.Errorf("Trace.CheckLasso: %v", err)
+	}
 	if v.Loop < 0 {
 		return
 	}

@@ -41,7 +41,7 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	fs := f.fs
 	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model to check (see 'gmpcheck list')")
 	fs.IntVar(&f.workers, "workers", 0, "`N` goroutines expanding states; 0 means GOMAXPROCS (results do not depend on it)")
-	fs.BoolVar(&f.symmetry, "symmetry", false, "explore one state per symmetry class, if the model is symmetric")
+	fs.BoolVar(&f.symmetry, "symmetry", false, "explore one state per symmetry class, if the model is symmetric (on by default for scheduler models)")
 	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "accept states without enabled actions")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "stop after `N` distinct states; 0 means no bound")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "stop after `N` breadth-first levels; 0 means no bound")
@@ -66,6 +66,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, fmt.Errorf("check: -max-states %d is negative", f.maxStates))
 	case f.maxDepth < 0:
 		return fail(stderr, fmt.Errorf("check: -max-depth %d is negative", f.maxDepth))
+	}
+	if isSchedSpec(t.name) {
+		// Scheduler models are symmetric in Ps and Ms: reduce unless
+		// told otherwise.
+		set := false
+		f.fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "symmetry" })
+		if !set {
+			f.symmetry = true
+		}
 	}
 	opt := checker.Options{
 		Workers:       f.workers,
@@ -116,6 +125,9 @@ func finish(t target, res *checker.Result, asJSON bool, ro reportOptions, stdout
 
 // reproCommand is the replay command line for the model, without -path.
 func reproCommand(model string, noDeadlock bool) string {
+	if strings.ContainsAny(model, "[]* ?'") {
+		model = "'" + model + "'"
+	}
 	s := "go run ./cmd/gmpcheck replay -model " + model
 	if noDeadlock {
 		s += " -no-deadlock"

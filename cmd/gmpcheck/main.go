@@ -66,6 +66,8 @@ func commands() []command {
 		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
 		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
 		{"list", "list the models", runList, func() *flag.FlagSet { return flag.NewFlagSet("list", flag.ContinueOnError) }},
+		{"invariants", "list a scheduler model's properties with their source lines", runInvariants, nil},
+		{"bugs", "list the bug switches", runBugs, nil},
 		{"help", "print this help, or a command's flags", runHelp, nil},
 	}
 }
@@ -83,7 +85,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, list, help)", args[0]))
+	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, list, invariants, bugs, help)", args[0]))
 }
 
 func isHelpFlag(s string) bool {

@@ -32,7 +32,7 @@ var traceLineRE = regexp.MustCompile(`(?m)^ +\d+\. `)
 var reproRE = regexp.MustCompile(`(?m)^  go run \./cmd/gmpcheck (replay .*)$`)
 
 func TestDefaultCheckHolds(t *testing.T) {
-	for _, args := range [][]string{nil, {"check"}, {"-workers", "1"}} {
+	for _, args := range [][]string{{"-model", "mutex"}, {"check", "-model", "mutex"}, {"-workers", "1", "-model", "mutex"}} {
 		code, out, errOut := gmpcheck(t, args...)
 		if code != exitOK {
 			t.Fatalf("gmpcheck %q: exit %d, want 0\n%s%s", args, code, out, errOut)
@@ -145,7 +145,7 @@ func TestViolationSameForAnyWorkers(t *testing.T) {
 }
 
 func TestJSON(t *testing.T) {
-	code, out, errOut := gmpcheck(t, "check", "-json", "-workers", "1")
+	code, out, errOut := gmpcheck(t, "check", "-json", "-workers", "1", "-model", "mutex")
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
 	}
@@ -244,8 +244,9 @@ func TestLivenessViolation(t *testing.T) {
 
 func TestIncomplete(t *testing.T) {
 	for _, args := range [][]string{
-		{"-max-states", "5"},
-		{"-max-depth", "1"},
+		{"-max-states", "5", "-model", "mutex"},
+		{"-max-depth", "1", "-model", "mutex"},
+		{"-max-states", "5000"}, // the default scheduler model
 	} {
 		code, out, errOut := gmpcheck(t, args...)
 		if code != exitIncomplete {
@@ -255,7 +256,7 @@ func TestIncomplete(t *testing.T) {
 			t.Errorf("%q: no incomplete verdict:\n%s", args, out)
 		}
 	}
-	code, out, _ := gmpcheck(t, "-max-states", "5", "-json")
+	code, out, _ := gmpcheck(t, "-max-states", "5", "-json", "-model", "mutex")
 	var res checker.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitIncomplete || res.Verdict != checker.VerdictIncomplete || res.Incomplete == "" {
 		t.Errorf("-max-states 5 -json: exit %d, %+v, %v", code, res, err)
@@ -357,7 +358,7 @@ func TestHelpAndList(t *testing.T) {
 		}
 	}
 	code, out, _ := gmpcheck(t, "list")
-	if code != exitOK || !strings.HasPrefix(out, "mutex (default)\n") || !strings.Contains(out, "mutex-racy\n") {
+	if code != exitOK || !strings.HasPrefix(out, "sched (default)\n") || !strings.Contains(out, "mutex-racy\n") {
 		t.Errorf("list: exit %d:\n%s", code, out)
 	}
 }
@@ -427,5 +428,40 @@ func TestPathFromFile(t *testing.T) {
 		if p, _, err := pathFromFile([]byte(in)); err == nil {
 			t.Errorf("pathFromFile(%q) = %q, want an error", in, p)
 		}
+	}
+}
+
+// The scheduler commands: invariants lists properties with sources, bugs
+// lists the switches, and a bug switch in a model spec is caught with a
+// replayable trace.
+func TestSchedCommands(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "invariants")
+	if code != exitOK || !strings.Contains(out, "throw-no-double-wakeup") || !strings.Contains(out, "lock_futex.go:28-31") {
+		t.Errorf("invariants: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = gmpcheck(t, "bugs", "-json")
+	var bugs []struct{ Name, Source string }
+	if err := json.Unmarshal([]byte(out), &bugs); code != exitOK || err != nil || len(bugs) < 8 {
+		t.Errorf("bugs -json: exit %d, %v\n%s", code, err, out)
+	}
+	model := "../../testdata/workloads/pingpong.txt[bug=no-runq-recheck]"
+	code, out, errOut = gmpcheck(t, "check", "-model", model)
+	if code != exitViolation || !strings.Contains(out, "verdict     violation: work-conservation") {
+		t.Fatalf("check %s: exit %d\n%s%s", model, code, out, errOut)
+	}
+	m := reproRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no reproduction line:\n%s", out)
+	}
+	if !strings.Contains(m[1], "'"+model+"'") {
+		t.Errorf("reproduction does not quote the model spec: %s", m[1])
+	}
+	code, _, errOut = gmpcheck(t, "check", "-model", "../../testdata/workloads/pingpong.txt[bug=nope]")
+	if code != exitUsage || !strings.Contains(errOut, "unknown bug switch") {
+		t.Errorf("bad bug: exit %d %s", code, errOut)
+	}
+	code, _, errOut = gmpcheck(t, "check", "-model", "../../testdata/workloads/missing.txt")
+	if code != exitUsage {
+		t.Errorf("missing workload: exit %d %s", code, errOut)
 	}
 }

@@ -79,54 +79,34 @@ func newTarget[S, A any](name, doc string, m checker.Model[S, A]) target {
 }
 
 // lassoViolation reports whether tr, read as a counterexample to one of m's
-// Eventually properties, is one: either its last state repeats an earlier
-// one (a cycle) or it has no enabled action (a maximal finite path), and
-// from some trigger state on no state satisfies the property. A cycle must
-// also be weakly fair: a process enabled in every state of the cycle must
-// take an action in it. checker.Trace.FirstViolation covers only Always
+// Eventually properties, is one (checker.Trace.CheckLasso): either its last
+// state repeats an earlier one (a cycle), or it has no enabled action (a
+// maximal finite path). checker.Trace.FirstViolation covers only Always
 // properties and deadlocks, so without this a replayed liveness
 // counterexample would look clean.
 func lassoViolation[S, A any](m checker.Model[S, A], tr *checker.Trace[S, A]) *checker.Violation {
-	n := len(tr.States)
-	last := &tr.States[n-1]
-
 	// The candidate loop starts: every earlier state equal to the last one,
 	// latest (shortest cycle) first; or -1 for a path that cannot go on.
 	// FirstViolation has already reported a last state without actions
 	// unless it is terminal or deadlocks are allowed.
+	n := len(tr.States)
 	var loops []int
-	if len(m.Actions(last, nil)) == 0 {
+	if len(m.Actions(&tr.States[n-1], nil)) == 0 {
 		loops = []int{-1}
 	} else {
-		enc := m.Encode(last, nil)
+		enc := m.Encode(&tr.States[n-1], nil)
 		for i := n - 2; i >= 0; i-- {
 			if bytes.Equal(m.Encode(&tr.States[i], nil), enc) {
 				loops = append(loops, i)
 			}
 		}
 	}
-	if len(loops) == 0 {
-		return nil
-	}
-
 	for _, p := range m.Properties() {
 		if p.Expect != checker.ExpectEventually {
 			continue
 		}
-		// Cond fails on tr.States[low:], and on no longer suffix.
-		low := n
-		for low > 0 && !p.Cond(&tr.States[low-1]) {
-			low--
-		}
-		triggered := p.Trigger == nil && low == 0
-		for i := low; p.Trigger != nil && i < n && !triggered; i++ {
-			triggered = p.Trigger(&tr.States[i])
-		}
-		if !triggered {
-			continue
-		}
 		for _, loop := range loops {
-			if loop >= 0 && (loop < low || !fairCycle(m, tr, loop)) {
+			if tr.CheckLasso(m, p.Name, loop) != nil {
 				continue
 			}
 			return &checker.Violation{
@@ -141,32 +121,16 @@ func lassoViolation[S, A any](m checker.Model[S, A], tr *checker.Trace[S, A]) *c
 	return nil
 }
 
-// fairCycle reports whether the cycle tr.States[loop:] (whose last state
-// equals tr.States[loop]) is weakly fair: every process that has an enabled
-// action in each of its states takes one.
-func fairCycle[S, A any](m checker.Model[S, A], tr *checker.Trace[S, A], loop int) bool {
-	var took, always uint64
-	always = ^uint64(0)
-	var buf []A
-	for i := loop; i < len(tr.States)-1; i++ {
-		took |= 1 << uint(m.Process(tr.Actions[i]))
-		var here uint64
-		buf = m.Actions(&tr.States[i], buf[:0])
-		for _, a := range buf {
-			here |= 1 << uint(m.Process(a))
-		}
-		always &= here
-	}
-	return always&^took == 0
-}
-
-// targets is the registry of models, in listing order. To add one, append
-// a newTarget call; the first entry is the default.
-//
-// TODO(spec): register the scheduler configurations (such as p2m2g1) here
-// once spec/ has a Model, and make the smallest one the default.
+// targets is the registry of named models, in listing order; the first
+// entry is the default. Besides these, -model accepts any scheduler model
+// spec (a workload file, with options): see sched.go.
 func targets() []target {
+	def, err := schedTarget(schedName)
+	if err != nil {
+		panic(err)
+	}
 	return []target{
+		def,
 		newTarget("mutex",
 			"two processes, mutual exclusion by an atomic test-and-set (the example model)",
 			newMutexModel(2, false, false)),
@@ -184,6 +148,9 @@ func targets() []target {
 
 // lookupTarget returns the target called name.
 func lookupTarget(name string) (target, error) {
+	if isSchedSpec(name) {
+		return schedTarget(name)
+	}
 	all := targets()
 	i := slices.IndexFunc(all, func(t target) bool { return t.name == name })
 	if i < 0 {

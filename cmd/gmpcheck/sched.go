@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/gmpspec/gmpspec/checker"
+	"github.com/gmpspec/gmpspec/spec"
+)
+
+// The scheduler models. A scheduler model is named by a model spec:
+//
+//	sched                                   the default configuration
+//	testdata/workloads/timers.txt           a workload file
+//	sched[bug=no-runq-recheck]              with bug switches
+//	FILE[bug=a,bug=b,profile=go1.14,live]   with a profile, and liveness
+//
+// The name is also what reproduction commands print, so one string says
+// everything the replay needs.
+
+const schedName = "sched"
+
+// isSchedSpec reports whether name names a scheduler model.
+func isSchedSpec(name string) bool {
+	base, _, _ := strings.Cut(name, "[")
+	return base == schedName || strings.HasSuffix(base, ".txt")
+}
+
+// schedOptions are the options of a model spec.
+type schedOptions struct {
+	bugs    []string
+	profile string
+	live    bool
+}
+
+// specName composes a model spec from a base and options.
+func specName(base string, o schedOptions) string {
+	var opts []string
+	bugs := append([]string(nil), o.bugs...)
+	sort.Strings(bugs)
+	for _, b := range bugs {
+		opts = append(opts, "bug="+b)
+	}
+	if o.profile != "" {
+		opts = append(opts, "profile="+o.profile)
+	}
+	if o.live {
+		opts = append(opts, "live")
+	}
+	if len(opts) == 0 {
+		return base
+	}
+	return base + "[" + strings.Join(opts, ",") + "]"
+}
+
+// parseSpecName splits a model spec.
+func parseSpecName(name string) (base string, o schedOptions, err error) {
+	base, rest, ok := strings.Cut(name, "[")
+	if !ok {
+		return base, o, nil
+	}
+	if !strings.HasSuffix(rest, "]") {
+		return "", o, fmt.Errorf("model %q: missing ]", name)
+	}
+	for _, opt := range strings.Split(strings.TrimSuffix(rest, "]"), ",") {
+		k, v, _ := strings.Cut(opt, "=")
+		switch k {
+		case "bug":
+			o.bugs = append(o.bugs, v)
+		case "profile":
+			o.profile = v
+		case "live":
+			o.live = true
+		default:
+			return "", o, fmt.Errorf("model %q: unknown option %q (bug=NAME, profile=go1.14|go1.26, live)", name, opt)
+		}
+	}
+	return base, o, nil
+}
+
+// schedConfig builds the configuration a model spec names.
+func schedConfig(name string) (*spec.Config, error) {
+	base, o, err := parseSpecName(name)
+	if err != nil {
+		return nil, err
+	}
+	var c *spec.Config
+	if base == schedName {
+		c = spec.Default()
+	} else if c, err = spec.LoadWorkload(base); err != nil {
+		return nil, err
+	}
+	c.Bugs = append(c.Bugs, o.bugs...)
+	if o.profile != "" {
+		c.Profile = o.profile
+	}
+	c.Liveness = c.Liveness || o.live
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %v", base, err)
+	}
+	return c, nil
+}
+
+// schedTarget is the target of a model spec.
+func schedTarget(name string) (target, error) {
+	c, err := schedConfig(name)
+	if err != nil {
+		return target{}, err
+	}
+	m, err := spec.New(c)
+	if err != nil {
+		return target{}, err
+	}
+	return newTarget[spec.State, spec.Action](name, c.String(), checker.Model[spec.State, spec.Action](m)), nil
+}
+
+// ---- invariants ----
+
+func runInvariants(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("invariants", flag.ContinueOnError)
+	model := fs.String("model", defaultModel(), "the scheduler model spec whose properties to list")
+	asJSON := fs.Bool("json", false, "print a JSON list")
+	pos, help, err := parseFlags(fs, args)
+	switch {
+	case err != nil:
+		return fail(stderr, err)
+	case help:
+		commandUsage(stdout, "invariants")
+		return exitOK
+	case len(pos) > 0:
+		return fail(stderr, fmt.Errorf("invariants: unexpected argument %q", pos[0]))
+	case !isSchedSpec(*model):
+		return fail(stderr, fmt.Errorf("invariants: %q is not a scheduler model", *model))
+	}
+	c, err := schedConfig(*model)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("invariants: %v", err))
+	}
+	props := spec.Catalog(c)
+	if *asJSON {
+		type row struct {
+			Name      string `json:"name"`
+			Kind      string `json:"kind"`
+			Statement string `json:"statement"`
+			Source    string `json:"source"`
+		}
+		var rows []row
+		for _, p := range props {
+			rows = append(rows, row{p.Name, p.Kind, p.Statement, p.Source})
+		}
+		if err := writeJSON(stdout, rows); err != nil {
+			return fail(stderr, err)
+		}
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "properties of %s\n", c)
+	for _, p := range props {
+		fmt.Fprintf(stdout, "%-40s %-10s %s\n    %s\n", p.Name, p.Kind, p.Source, p.Statement)
+	}
+	return exitOK
+}
+
+// ---- bugs ----
+
+func runBugs(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bugs", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print a JSON list")
+	pos, help, err := parseFlags(fs, args)
+	switch {
+	case err != nil:
+		return fail(stderr, err)
+	case help:
+		commandUsage(stdout, "bugs")
+		return exitOK
+	case len(pos) > 0:
+		return fail(stderr, fmt.Errorf("bugs: unexpected argument %q", pos[0]))
+	}
+	bugs := spec.Bugs()
+	if *asJSON {
+		type row struct {
+			Name             string `json:"name"`
+			Source           string `json:"source"`
+			ExpectedProperty string `json:"expected_property"`
+			Doc              string `json:"doc"`
+		}
+		var rows []row
+		for _, b := range bugs {
+			rows = append(rows, row{b.Name, b.Source, b.Expect, b.Doc})
+		}
+		if err := writeJSON(stdout, rows); err != nil {
+			return fail(stderr, err)
+		}
+		return exitOK
+	}
+	for _, b := range bugs {
+		fmt.Fprintf(stdout, "%-22s %-16s expects %s\n    %s\n", b.Name, b.Source, b.Expect, b.Doc)
+	}
+	fmt.Fprintf(stdout, "\nuse: go run ./cmd/gmpcheck check -model 'WORKLOAD[bug=NAME]' (see docs/bugs.md for the workload of each)\n")
+	return exitOK
+}
