@@ -231,7 +231,12 @@ func stepExitAcquire(x *exec) {
 	x.goTo(pcUser)
 }
 
-func stepExitPidleGet(x *exec) {
+func stepExitPidleGet(x *exec) { exitPidleGet(x, pcExitAcquire, pcExitNoP) }
+
+// exitPidleGet is the critical section of exitsyscallTryGetP's (and go1.14
+// exitsyscallfast_pidle's) idle-P path: pidleget, waking sysmon if it
+// sleeps deeply (proc.go:5046-5052); then acquire, or fall to the slow path.
+func exitPidleGet(x *exec, acquire, slow pc) {
 	p := x.s.pidleget()
 	if p >= 0 {
 		x.wakeSysmon()
@@ -239,10 +244,10 @@ func stepExitPidleGet(x *exec) {
 	x.unlock()
 	if p >= 0 {
 		x.mm.LP = pref(p)
-		x.goTo(pcExitAcquire)
+		x.goTo(acquire)
 		return
 	}
-	x.goTo(pcExitNoP)
+	x.goTo(slow)
 }
 
 // exitsyscallNoP (proc.go:5067-5116): _Grunning -> _Grunnable, dropg; under
@@ -319,19 +324,7 @@ func stepExit114Cas(x *exec) {
 	x.goTo(pcUser)
 }
 
-func stepExit114PidleGet(x *exec) {
-	p := x.s.pidleget()
-	if p >= 0 {
-		x.wakeSysmon()
-	}
-	x.unlock()
-	if p >= 0 {
-		x.mm.LP = pref(p)
-		x.goTo(pcExit114Acquire)
-		return
-	}
-	x.goTo(pcExit114Slow)
-}
+func stepExit114PidleGet(x *exec) { exitPidleGet(x, pcExit114Acquire, pcExit114Slow) }
 
 func stepExit114Acquire(x *exec) {
 	x.acquirep(x.lp())
