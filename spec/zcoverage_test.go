@@ -24,7 +24,7 @@ var rareSteps = map[string]bool{
 func TestZCoverage(t *testing.T) {
 	coverage.Lock()
 	defer coverage.Unlock()
-	if coverage.runs < len(pinned)-1 {
+	if testing.Short() || coverage.runs < len(pinned)-1 {
 		t.Skip("needs TestStateSpaces to have run every configuration (not with -short)")
 	}
 	var never, fired []string
