@@ -1,0 +1,48 @@
+package spec
+
+import (
+	"testing"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// BenchmarkCheckSpawnHeavy checks testdata/workloads/spawn-heavy.txt
+// (1,191,440 states with symmetry) per iteration.
+//
+//	go test ./spec -run '^$' -bench CheckSpawnHeavy -count 5
+func BenchmarkCheckSpawnHeavy(b *testing.B) {
+	c := load(b, "spawn-heavy")
+	for b.Loop() {
+		_, r := check(b, c, checker.Options{Symmetry: true})
+		if r.Verdict != checker.VerdictOK {
+			b.Fatalf("verdict %s", r.Verdict)
+		}
+		b.ReportMetric(r.StatesPerSecond, "states/s")
+		b.ReportMetric(r.BytesPerState, "B/state")
+	}
+}
+
+// BenchmarkRepresentative measures symmetry reduction alone, on the states
+// of a walk through the default configuration (the i-th action of the
+// i-th state, modulo the number enabled).
+func BenchmarkRepresentative(b *testing.B) {
+	m, err := New(Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := m.Init()[0]
+	var states []State
+	var acts []Action
+	for i := 0; i < 200; i++ {
+		acts = m.Actions(&s, acts[:0])
+		if len(acts) == 0 {
+			break
+		}
+		s = m.Next(&s, acts[i%len(acts)])
+		states = append(states, s)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		_ = m.Representative(&states[i%len(states)])
+	}
+}
