@@ -25,27 +25,30 @@ type Bug struct {
 	// Expect is the property the switch is expected to violate.
 	Expect string
 	Doc    string
+	// Workload is the shipped workload (testdata/workloads/NAME.txt) in
+	// which the switch is checked.
+	Workload string
 }
 
 var bugList = []Bug{
 	{BugNoNeedspinning, "golang/go#45867", "work-conservation",
-		"Findrunnable's drop path ignores sched.needspinning and pidlegetSpinning never sets it: a spinning M that finds work after dropping its P, but no idle P, gives up, while a non-spinning M drops the last busy P. Go 1.17 to 1.19 shipped this after CL 310850 restricted the post-drop recheck to spinning Ms; CL 389014 (Go 1.20) added the handshake."},
+		"Findrunnable's drop path ignores sched.needspinning and pidlegetSpinning never sets it: a spinning M that finds work after dropping its P, but no idle P, gives up, while a non-spinning M drops the last busy P. Go 1.17 to 1.19 shipped this after CL 310850 restricted the post-drop recheck to spinning Ms; Go 1.20 added the needspinning handshake.", "netpoll"},
 	{BugNoMReserveID, "golang/go#40368", "throw-checkdead-no-runnable-g",
-		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that exits a syscall, finds no P, queues its G and parks sees run == 0 in checkdead with a runnable G."},
+		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that exits a syscall, finds no P, queues its G and parks sees run == 0 in checkdead with a runnable G.", "forcegc"},
 	{BugAllocmReady, "golang/go#10573", "throw-schedule-spinning-no-local-work",
-		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work."},
+		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "forcegc"},
 	{BugNoTimerRecheck, "CL 232298", "work-conservation",
-		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15)."},
+		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15).", "timers"},
 	{BugNoRunqRecheck, "synthetic", "work-conservation",
-		"The spinning M that drops its P skips checkRunqsNoP: work submitted while it was still counted as spinning is stranded."},
+		"The spinning M that drops its P skips checkRunqsNoP: work submitted while it was still counted as spinning is stranded.", "pingpong"},
 	{BugResetspinningTwice, "synthetic", "throw-nmspinning-nonnegative",
-		"resetspinning decrements nmspinning twice."},
+		"resetspinning decrements nmspinning twice.", "pingpong"},
 	{BugCheckdeadNoNmsys, "synthetic", "checkdead-reports",
-		"checkdead forgets to subtract nmsys from mcount: sysmon counts as a running M, so a true deadlock is never reported."},
+		"checkdead forgets to subtract nmsys from mcount: sysmon counts as a running M, so a true deadlock is never reported.", "deadlock"},
 	{BugWakepNoUndo, "synthetic", "nmspinning-ledger",
-		"wakep keeps its nmspinning increment when pidlegetSpinning finds no idle P: nmspinning counts a spinning M that does not exist, and wakep never starts one again."},
+		"wakep keeps its nmspinning increment when pidlegetSpinning finds no idle P: nmspinning counts a spinning M that does not exist, and wakep never starts one again.", "pingpong"},
 	{BugGoparkUnlockFirst, "synthetic", "throw-ready-g-waiting",
-		"park_m releases the wait object's lock (unlockf) before the G is _Gwaiting, so a waker can ready a G that is still running."},
+		"park_m releases the wait object's lock (unlockf) before the G is _Gwaiting, so a waker can ready a G that is still running.", "pingpong"},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -465,3 +465,32 @@ func TestSchedCommands(t *testing.T) {
 		t.Errorf("missing workload: exit %d %s", code, errOut)
 	}
 }
+
+// bugs -verify checks every switch in its workload; the JSON rows carry
+// the fields the issue names, and the switches the spec's own tests find
+// are found here too.
+func TestBugsVerify(t *testing.T) {
+	t.Chdir("../..")
+	code, out, errOut := gmpcheck(t, "bugs", "-verify", "-json", "-max-states", "200000")
+	if code != exitOK && code != exitViolation {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	found := map[string]bool{}
+	for _, r := range rows {
+		for _, k := range []string{"name", "source", "expected_property", "found", "property", "trace_length", "distinct_states", "seconds"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("row %v lacks %q", r["name"], k)
+			}
+		}
+		found[r["name"].(string)] = r["found"].(bool)
+	}
+	for _, name := range []string{"no-runq-recheck", "no-timer-recheck", "resetspinning-twice", "wakep-no-undo", "gopark-unlock-first", "checkdead-no-nmsys"} {
+		if !found[name] {
+			t.Errorf("%s not found", name)
+		}
+	}
+}

@@ -166,9 +166,11 @@ func runInvariants(_ context.Context, args []string, stdout, stderr io.Writer) i
 
 // ---- bugs ----
 
-func runBugs(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bugs", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON list")
+	verify := fs.Bool("verify", false, "check every switch in its workload (run from the repository root)")
+	maxStates := fs.Int64("max-states", 3_000_000, "with -verify: give up on a switch after `N` distinct states")
 	pos, help, err := parseFlags(fs, args)
 	switch {
 	case err != nil:
@@ -180,6 +182,9 @@ func runBugs(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("bugs: unexpected argument %q", pos[0]))
 	}
 	bugs := spec.Bugs()
+	if *verify {
+		return verifyBugs(ctx, bugs, *maxStates, *asJSON, stdout, stderr)
+	}
 	if *asJSON {
 		type row struct {
 			Name             string `json:"name"`
@@ -200,5 +205,64 @@ func runBugs(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-22s %-16s expects %s\n    %s\n", b.Name, b.Source, b.Expect, b.Doc)
 	}
 	fmt.Fprintf(stdout, "\nuse: go run ./cmd/gmpcheck check -model 'WORKLOAD[bug=NAME]' (see docs/bugs.md for the workload of each)\n")
+	return exitOK
+}
+
+// bugVerdict is one row of bugs -verify.
+type bugVerdict struct {
+	Name             string  `json:"name"`
+	Source           string  `json:"source"`
+	ExpectedProperty string  `json:"expected_property"`
+	Workload         string  `json:"workload"`
+	Found            bool    `json:"found"`
+	Property         string  `json:"property"`
+	TraceLength      int     `json:"trace_length"`
+	DistinctStates   int64   `json:"distinct_states"`
+	Seconds          float64 `json:"seconds"`
+}
+
+// verifyBugs checks each bug switch in its workload and reports whether
+// the expected property is violated. It exits 0 if every switch is found,
+// 1 otherwise.
+func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bool, stdout, stderr io.Writer) int {
+	var rows []bugVerdict
+	all := true
+	for _, b := range bugs {
+		name := specName("testdata/workloads/"+b.Workload+".txt", schedOptions{bugs: []string{b.Name}})
+		t, err := schedTarget(name)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("bugs -verify: %v", err))
+		}
+		res := t.check(ctx, checker.Options{Symmetry: true, MaxStates: maxStates})
+		row := bugVerdict{Name: b.Name, Source: b.Source, ExpectedProperty: b.Expect, Workload: b.Workload,
+			DistinctStates: res.DistinctStates, Seconds: res.Seconds}
+		if v := res.Violation; v != nil {
+			row.Property = v.Property
+			row.TraceLength = len(v.Trace)
+			row.Found = v.Property == b.Expect
+		}
+		all = all && row.Found
+		rows = append(rows, row)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if asJSON {
+		if err := writeJSON(stdout, rows); err != nil {
+			return fail(stderr, err)
+		}
+	} else {
+		fmt.Fprintf(stdout, "%-22s %-16s %-14s %-38s %-5s %6s %10s %8s\n", "switch", "source", "workload", "expected property", "found", "steps", "states", "seconds")
+		for _, r := range rows {
+			found := "no"
+			if r.Found {
+				found = "yes"
+			}
+			fmt.Fprintf(stdout, "%-22s %-16s %-14s %-38s %-5s %6d %10d %8.2f\n", r.Name, r.Source, r.Workload, r.ExpectedProperty, found, r.TraceLength, r.DistinctStates, r.Seconds)
+		}
+	}
+	if !all {
+		return exitViolation
+	}
 	return exitOK
 }
