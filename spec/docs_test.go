@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,15 +20,22 @@ var update = flag.Bool("update", false, "rewrite docs/invariants.md, the step ta
 
 const refVersion = "go1.26.8"
 
-var (
-	funcRangesOnce sync.Map
-)
+var funcRangesOnce sync.Map
+
+// goroot is the installed Go's root, as `go env GOROOT` reports it.
+var goroot = sync.OnceValue(func() string {
+	out, err := osexec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+})
 
 // funcRange returns the line range of function fn in the installed runtime's
 // file.
 func funcRange(file, fn string) (int, int, bool) {
 	v, _ := funcRangesOnce.LoadOrStore(file, sync.OnceValue(func() map[string][2]int {
-		path := filepath.Join(runtime.GOROOT(), "src", "runtime", file)
+		path := filepath.Join(goroot(), "src", "runtime", file)
 		fs := token.NewFileSet()
 		f, err := parser.ParseFile(fs, path, nil, parser.SkipObjectResolution)
 		if err != nil {
@@ -106,7 +114,7 @@ func TestModelSourceLines(t *testing.T) {
 		file, fn := m[3], m[2]
 		a, _ := strconv.Atoi(m[4])
 		z, _ := strconv.Atoi(m[5])
-		src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "runtime", file))
+		src, err := os.ReadFile(filepath.Join(goroot(), "src", "runtime", file))
 		if err != nil {
 			t.Fatal(err)
 		}

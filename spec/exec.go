@@ -23,7 +23,6 @@ type stepDef struct {
 	fn      func(x *exec)
 	enabled func(x *exec) bool // nil: always
 	choices func(x *exec) int  // nil: one
-	fun     string             // the runtime function (docs/model.md)
 }
 
 var steps [numPC]stepDef

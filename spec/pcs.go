@@ -3,7 +3,7 @@ package spec
 // The steps an M can be at. The names, in steps[pc].name, are the runtime
 // function and the phase; docs/model.md maps each to its lines in proc.go.
 const (
-	pcNone pc = iota // the M does not exist yet
+	_ pc = iota // 0: an M that does not exist yet
 
 	// schedule, execute and user code (step_schedule.go)
 	pcSchedule

@@ -184,15 +184,6 @@ func (s *State) mget() int {
 	return m
 }
 
-func (s *State) onMidle(m int) bool {
-	for _, q := range s.Sched.Midle {
-		if q == mref(m) {
-			return true
-		}
-	}
-	return false
-}
-
 // --- Notes over futex (lock_futex.go:22-113). A note is its key word; the
 // futex sleep is the guard of the sleeping step (enabled when key != 0), so
 // a wakeup cannot be lost between the sleeper's check and its sleep: the
