@@ -357,6 +357,14 @@ func stepHandoffpIdle(x *exec) {
 		return
 	}
 	when := s.P[p].Timers != 0
+	if when && x.c.go114() && !s.Sched.LastPoll {
+		// go1.14 calls wakeNetPoller(when) here, under the lock, and
+		// its wakeNetPoller only breaks a blocked poller (no wakep yet):
+		// "if lastpoll == 0 && (pollUntil == 0 || pollUntil > when)
+		// { netpollBreak() }". The time test is dropped: a spurious
+		// break only makes the poller look again.
+		s.Sched.NetBreak = true
+	}
 	x.pidleput(p)
 	x.unlock()
 	x.mm.LP = 0
