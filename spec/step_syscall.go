@@ -252,14 +252,18 @@ func exitPidleGet(x *exec, acquire, slow pc) {
 
 // exitsyscallNoP (proc.go:5067-5116): _Grunning -> _Grunnable, dropg; under
 // the lock an idle P or the global queue.
-func stepExitNoP(x *exec) {
+func stepExitNoP(x *exec) { x.requeueCurg(_Grunning, pcExitNoPLock) }
+
+// requeueCurg makes the M's G runnable from status old, detaches it (dropg)
+// and keeps it in LG for the global queue; then next.
+func (x *exec) requeueCurg(old uint8, next pc) {
 	g := x.curg()
-	if !x.casgstatus(g, _Grunning, _Grunnable) {
+	if !x.casgstatus(g, old, _Grunnable) {
 		return
 	}
 	x.dropg()
 	x.mm.LG = gref(g)
-	x.goTo(pcExitNoPLock)
+	x.goTo(next)
 }
 
 func stepExitNoPGet(x *exec) { exitNoPGet(x, pcExitNoPAcquire) }
@@ -333,14 +337,6 @@ func stepExit114Acquire(x *exec) {
 }
 
 // exitsyscall0 ([14] proc.go:3242-3270): _Gsyscall -> _Grunnable, dropg.
-func stepExit114Slow(x *exec) {
-	g := x.curg()
-	if !x.casgstatus(g, _Gsyscall, _Grunnable) {
-		return
-	}
-	x.dropg()
-	x.mm.LG = gref(g)
-	x.goTo(pcExit114SlowLock)
-}
+func stepExit114Slow(x *exec) { x.requeueCurg(_Gsyscall, pcExit114SlowLock) }
 
 func stepExit114SlowGet(x *exec) { exitNoPGet(x, pcExit114SlowAcquire) }
