@@ -34,7 +34,7 @@ var bugList = []Bug{
 	{BugNoNeedspinning, "golang/go#45867", "work-conservation",
 		"Findrunnable's drop path ignores sched.needspinning and pidlegetSpinning never sets it: a spinning M that finds work after dropping its P, but no idle P, gives up, while a non-spinning M drops the last busy P. Go 1.17 to 1.19 shipped this after CL 310850 restricted the post-drop recheck to spinning Ms; Go 1.20 added the needspinning handshake.", "netpoll"},
 	{BugNoMReserveID, "golang/go#40368", "throw-checkdead-no-runnable-g",
-		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that exits a syscall, finds no P, queues its G and parks sees run == 0 in checkdead with a runnable G.", "forcegc"},
+		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that comes back with work and no P (from a syscall, or from netpoll), queues its G globally and parks sees run == 0 in checkdead with a runnable G. In 1.26 the one sysmon path to startm without an incidlelocked bracket is forcegc's injectglist.", "forcegc-netpoll"},
 	{BugAllocmReady, "golang/go#10573", "throw-schedule-spinning-no-local-work",
 		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "forcegc"},
 	{BugNoTimerRecheck, "CL 232298", "work-conservation",

@@ -91,6 +91,9 @@ func (m *Model) fields(s *State) [][2]string {
 	add("midle", "["+strings.Join(midle, " ")+"]")
 	add("nmidlelocked", fmt.Sprint(sc.NMidleLocked))
 	add("mcount", fmt.Sprint(sc.MNext))
+	if sc.MWait != 0 {
+		add("mcount.waiting", fmt.Sprint(sc.MWait))
+	}
 	add("nmsys", fmt.Sprint(sc.NMSys))
 	add("runqueue", m.gList(sc.Runq[:sc.RunqN]))
 	add("sysmonwait", fmt.Sprint(sc.SysmonWait))
@@ -214,7 +217,7 @@ func waitName(w uint8) string {
 	return "?"
 }
 
-var flagNameList = []string{"spinarg", "lockheld", "wasSpinning", "pollUntil", "sysretake", "ranTimer", "inherit", "stole", "lastPass", "next", "preempted", "sbOK"}
+var flagNameList = []string{"spinarg", "lockheld", "wasSpinning", "pollUntil", "sysretake", "ranTimer", "inherit", "stole", "lastPass", "next", "preempted", "sbOK", "mwait"}
 
 func flagNames(f uint16) string {
 	var b []string

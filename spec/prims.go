@@ -288,7 +288,7 @@ func (x *exec) checkdead() {
 	if x.c.Has(BugCheckdeadNoNmsys) {
 		nmsys = 0
 	}
-	run := int(s.Sched.MNext) - int(s.Sched.NMidle) - int(s.Sched.NMidleLocked) - nmsys
+	run := int(s.Sched.MNext) + int(s.Sched.MWait) - int(s.Sched.NMidle) - int(s.Sched.NMidleLocked) - nmsys
 	if run > 0 {
 		return
 	}

@@ -108,6 +108,7 @@ const (
 	fNext                  // ready/runqput's next argument
 	fPreempted             // goschedImpl's preempted argument
 	fSBOK                  // setBlockOnExitSyscall succeeded
+	fMWait                 // startm holds a reservation beyond the thread bound (Sched.MWait)
 )
 
 // A P is a processor: the right to run Go code.
@@ -127,6 +128,7 @@ type Sched struct {
 	NMidle       uint8 // sched.nmidle
 	NMidleLocked int8  // sched.nmidlelocked (sysmon's incidlelocked(-1) makes it -1)
 	MNext        uint8 // sched.mnext: mcount() (nmfreed is 0: Ms never exit)
+	MWait        uint8 // M ids startm reserved beyond the model's thread bound (counted in mcount; see reserveM)
 	NMSys        uint8
 	NMSpinning   int8
 	NeedSpinning bool

@@ -58,17 +58,18 @@ var pinned = []struct {
 	depth    int
 	long     bool
 }{
-	{"pingpong", false, false, 97498, 140, false},
-	{"pingpong", true, true, 31199, 126, false},
-	{"spawn-heavy", true, false, 1191440, 180, false},
+	{"pingpong", false, false, 101731, 140, false},
+	{"pingpong", true, true, 32299, 126, false},
+	{"spawn-heavy", true, false, 1205711, 180, false},
 	{"go114", true, false, 2286, 61, false},
-	{"netpoll", true, false, 1727606, 169, false},
+	{"netpoll", true, false, 1789219, 169, false},
 	{"deadlock", false, false, 286088, 94, false},
 	{"deadlock", true, true, 181985, 94, false},
-	{"timers", true, false, 559953, 191, false},
-	{"forcegc", true, false, 566790, 176, false},
-	{"default", true, false, 36673616, 187, false},
-	{"syscall-heavy", true, false, 46151492, 211, true},
+	{"timers", true, false, 584954, 191, false},
+	{"forcegc", true, false, 567558, 176, false},
+	{"forcegc-netpoll", true, false, 237566, 133, false},
+	{"default", true, false, 37931283, 187, false},
+	{"syscall-heavy", true, false, 47420311, 211, true},
 }
 
 // TestStateSpaces checks each pinned configuration exhaustively: every

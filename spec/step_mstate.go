@@ -131,8 +131,15 @@ func stepStartmBody(x *exec) {
 		}
 		// mReserveID (proc.go:985-995), then unlock and newm.
 		if !x.reserveM() {
+			// The model's thread bound: keep the reservation
+			// counted (as mReserveID would), release the lock
+			// and try mget again.
+			if !x.flag(fMWait) {
+				x.setFlag(fMWait, true)
+				s.Sched.MWait++
+			}
 			x.unlock()
-			x.goTo(pcStartm) // the model's thread bound: wait for an idle M
+			x.goTo(pcStartm)
 			return
 		}
 		x.unlock()
@@ -140,6 +147,12 @@ func stepStartmBody(x *exec) {
 		return
 	}
 	x.mm.LM = mref(nmp)
+	if x.flag(fMWait) {
+		// The idle M stands in for the thread the bound kept us
+		// from creating: the reservation is spent.
+		x.setFlag(fMWait, false)
+		s.Sched.MWait--
+	}
 	if !lockheld {
 		x.unlock()
 	}
@@ -148,9 +161,14 @@ func stepStartmBody(x *exec) {
 
 // reserveM is mReserveID: the next M id. The model has a bound on threads
 // (Config.Ms) where the runtime has maxmcount (10000, proc.go:974-977):
-// at the bound startm releases the lock and tries again, waiting for an M
-// to go idle instead of creating one. That removes behaviours with more
-// threads (docs/model.md, "Bounds").
+// at the bound startm counts a reservation in sched.MWait (so that
+// checkdead sees the thread the runtime would have created, exactly as
+// mReserveID makes it seen), releases the lock and tries mget again,
+// waiting for an M to go idle instead of creating one; the idle M it gets
+// spends the reservation. That removes behaviours with more threads
+// (docs/model.md, "Deliberate abstractions"). An earlier version did not
+// count the waiting reservation, and checkdead then threw "runnable g"
+// on a state the runtime cannot reach.
 func (x *exec) reserveM() bool {
 	id := int(x.s.Sched.MNext)
 	if id >= x.c.nm() {

@@ -252,13 +252,13 @@ func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bo
 			return fail(stderr, err)
 		}
 	} else {
-		fmt.Fprintf(stdout, "%-22s %-16s %-14s %-38s %-5s %6s %10s %8s\n", "switch", "source", "workload", "expected property", "found", "steps", "states", "seconds")
+		fmt.Fprintf(stdout, "%-22s %-16s %-16s %-38s %-5s %6s %10s %8s\n", "switch", "source", "workload", "expected property", "found", "steps", "states", "seconds")
 		for _, r := range rows {
 			found := "no"
 			if r.Found {
 				found = "yes"
 			}
-			fmt.Fprintf(stdout, "%-22s %-16s %-14s %-38s %-5s %6d %10d %8.2f\n", r.Name, r.Source, r.Workload, r.ExpectedProperty, found, r.TraceLength, r.DistinctStates, r.Seconds)
+			fmt.Fprintf(stdout, "%-22s %-16s %-16s %-38s %-5s %6d %10d %8.2f\n", r.Name, r.Source, r.Workload, r.ExpectedProperty, found, r.TraceLength, r.DistinctStates, r.Seconds)
 		}
 	}
 	if !all {
