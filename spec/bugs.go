@@ -36,7 +36,7 @@ var bugList = []Bug{
 	{BugNoMReserveID, "golang/go#40368", "throw-checkdead-no-runnable-g",
 		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that comes back with work and no P (from a syscall, or from netpoll), queues its G globally and parks sees run == 0 in checkdead with a runnable G. In 1.26 the one sysmon path to startm without an incidlelocked bracket is forcegc's injectglist.", "forcegc-netpoll"},
 	{BugAllocmReady, "golang/go#10573", "throw-schedule-spinning-no-local-work",
-		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "forcegc"},
+		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "allocm"},
 	{BugNoTimerRecheck, "CL 232298", "work-conservation",
 		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15).", "timers"},
 	{BugNoRunqRecheck, "synthetic", "work-conservation",

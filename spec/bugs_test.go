@@ -13,7 +13,7 @@ import (
 
 // Each bug switch that the model finds today, in the smallest shipped
 // workload that shows it, with the shortest trace's length. The switches
-// not listed here (no-needspinning, allocm-ready) need
+// not listed here (no-needspinning) needs
 // larger configurations; see docs/bugs.md.
 var bugCases = []struct {
 	bug, workload string
@@ -26,6 +26,7 @@ var bugCases = []struct {
 	{BugGoparkUnlockFirst, "pingpong", 28, false},
 	{BugNoTimerRecheck, "timers", 62, false},
 	{BugNoMReserveID, "forcegc-netpoll", 44, false},
+	{BugAllocmReady, "allocm", 13, false},
 	{BugCheckdeadNoNmsys, "deadlock", 0, false},
 }
 

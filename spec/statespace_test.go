@@ -68,6 +68,7 @@ var pinned = []struct {
 	{"timers", true, false, 584954, 191, false},
 	{"forcegc", true, false, 567558, 176, false},
 	{"forcegc-netpoll", true, false, 237566, 133, false},
+	{"allocm", true, false, 18729, 107, false},
 	{"default", true, false, 37931283, 187, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
 }

@@ -488,7 +488,7 @@ func TestBugsVerify(t *testing.T) {
 		}
 		found[r["name"].(string)] = r["found"].(bool)
 	}
-	for _, name := range []string{"no-mreserveid", "no-runq-recheck", "no-timer-recheck", "resetspinning-twice", "wakep-no-undo", "gopark-unlock-first", "checkdead-no-nmsys"} {
+	for _, name := range []string{"no-mreserveid", "allocm-ready", "no-runq-recheck", "no-timer-recheck", "resetspinning-twice", "wakep-no-undo", "gopark-unlock-first", "checkdead-no-nmsys"} {
 		if !found[name] {
 			t.Errorf("%s not found", name)
 		}
