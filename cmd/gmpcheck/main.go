@@ -173,7 +173,7 @@ usage:
 commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Without a command, gmpcheck runs check. 'gmpcheck help COMMAND' lists a
@@ -186,13 +186,21 @@ exit status:
   3  incomplete: a bound (-max-states, -max-depth, -time, -mem) or Ctrl-C
      ended the check before the state space was exhausted
 
+models:
+  sched                              the scheduler's default configuration (the default)
+  testdata/workloads/NAME.txt        a scheduler workload file
+  'FILE[bug=NAME,profile=go1.14,live]'  with bug switches, the Go 1.14 profile, liveness
+  mutex, mutex3, mutex-racy, ...     example models ('gmpcheck list')
+
 examples:
-  go run ./cmd/gmpcheck                       check the default model
-  go run ./cmd/gmpcheck list                  the models
+  go run ./cmd/gmpcheck                       check the default scheduler configuration
+  go run ./cmd/gmpcheck check -model 'testdata/workloads/pingpong.txt[bug=no-runq-recheck]'
+  go run ./cmd/gmpcheck check -model testdata/workloads/go114-timers.txt
+  go run ./cmd/gmpcheck bugs -verify          every bug switch in its workload
+  go run ./cmd/gmpcheck invariants            the properties and their source lines
   go run ./cmd/gmpcheck check -model mutex-racy
   go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
-  go run ./cmd/gmpcheck check -workers 1 -json
-  go run ./cmd/gmpcheck simulate -seed 7 -walks 100
+  go run ./cmd/gmpcheck simulate -model testdata/workloads/syscall-heavy.txt -seed 7 -walks 100
 `)
 }
 
