@@ -65,8 +65,7 @@ func (m *Model) Init() []State {
 	s.P[0] = P{Status: _Prunning, M: mref(0)}
 	// procresize puts the Ps on the idle list from the last to the first.
 	for p := c.GOMAXPROCS - 1; p >= 1; p-- {
-		copy(s.Sched.Pidle[1:], s.Sched.Pidle[:MaxP-1])
-		s.Sched.Pidle[0] = pref(p)
+		push(s.Sched.Pidle[:], pref(p))
 		s.Sched.NPidle++
 	}
 	s.G[0] = G{Status: _Grunning, M: mref(0)}

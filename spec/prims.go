@@ -126,20 +126,33 @@ func (x *exec) pidleput(p int) {
 		x.throw(throwPidleputNonEmpty)
 		return
 	}
-	copy(s.Sched.Pidle[1:], s.Sched.Pidle[:MaxP-1])
-	s.Sched.Pidle[0] = pref(p)
+	push(s.Sched.Pidle[:], pref(p))
 	s.Sched.NPidle++
+}
+
+// push and pop treat an array of refs as a LIFO stack whose top is
+// element 0 (sched.pidle and sched.midle are LIFO lists, proc.go:7200-7418).
+func push(stack []uint8, ref uint8) {
+	copy(stack[1:], stack[:len(stack)-1])
+	stack[0] = ref
+}
+
+// pop returns the top ref, or 0 for an empty stack.
+func pop(stack []uint8) uint8 {
+	ref := stack[0]
+	if ref != 0 {
+		copy(stack, stack[1:])
+		stack[len(stack)-1] = 0
+	}
+	return ref
 }
 
 // pidleget pops an idle P, or returns -1.
 func (s *State) pidleget() int {
-	if s.Sched.Pidle[0] == 0 {
-		return -1
+	p := int(pop(s.Sched.Pidle[:])) - 1
+	if p >= 0 {
+		s.Sched.NPidle--
 	}
-	p := int(s.Sched.Pidle[0]) - 1
-	copy(s.Sched.Pidle[:], s.Sched.Pidle[1:])
-	s.Sched.Pidle[MaxP-1] = 0
-	s.Sched.NPidle--
 	return p
 }
 
@@ -166,21 +179,17 @@ func (s *State) idle(p int) bool {
 // mput pushes m on the idle M list and runs checkdead (proc.go:7200-7206).
 func (x *exec) mput(m int) {
 	s := x.s
-	copy(s.Sched.Midle[1:], s.Sched.Midle[:MaxM-1])
-	s.Sched.Midle[0] = mref(m)
+	push(s.Sched.Midle[:], mref(m))
 	s.Sched.NMidle++
 	x.checkdead()
 }
 
 // mget pops an idle M, or returns -1 (proc.go:7213-7221).
 func (s *State) mget() int {
-	if s.Sched.Midle[0] == 0 {
-		return -1
+	m := int(pop(s.Sched.Midle[:])) - 1
+	if m >= 0 {
+		s.Sched.NMidle--
 	}
-	m := int(s.Sched.Midle[0]) - 1
-	copy(s.Sched.Midle[:], s.Sched.Midle[1:])
-	s.Sched.Midle[MaxM-1] = 0
-	s.Sched.NMidle--
 	return m
 }
 
