@@ -67,7 +67,7 @@ const (
 // successors that may be new (candidates), in frontier order, then action
 // order.
 type blockOut[S any] struct {
-	states []S
+	states stateList[S]
 	from   []uint64 // parent id<<32 | action index
 	// groups[g] lists the candidates whose shards worker g owns in phase 2
 	// (shard % workers == g), in candidate order.
@@ -100,7 +100,8 @@ type worker[S, A any] struct {
 	// without changing which candidate wins: it saves the visited-set
 	// probe, a cache miss, and a duplicate candidate.
 	recent   []uint64
-	next     *S       // scratch successor, so that passing it to the model does not allocate
+	cur      *S       // scratch for decoding the state being expanded
+	pend     []S      // successors not yet sifted by dropVisited
 	fps      []uint64 // fingerprints of the current block's candidates
 	sink     uint64   // keeps the visited-set touches alive
 	probes   int64    // phase 1 visited-set probes in this level
@@ -119,6 +120,7 @@ type search[S, A any] struct {
 	opt   Options
 	props []Property[S]
 	sym   Symmetric[S]
+	dec   Decoder[S] // nil: the frontier holds values
 	term  Terminator[S]
 	kinds []string
 	nwork int
@@ -176,6 +178,10 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		s.sym, _ = any(m).(Symmetric[S])
 	}
 	s.term, _ = any(m).(Terminator[S])
+	s.dec, _ = any(m).(Decoder[S])
+	if opt.noDecoder {
+		s.dec = nil
+	}
 	s.set = newFPSet()
 	s.probeAll = true
 	s.someID = make([]int64, len(s.props))
@@ -189,7 +195,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		}
 	}
 	for range s.nwork {
-		w := &worker[S, A]{coverage: padded(len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), next: new(S)}
+		w := &worker[S, A]{coverage: padded(len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), cur: new(S)}
 		s.workers = append(s.workers, w)
 	}
 	return s
@@ -284,32 +290,32 @@ func (s *search[S, A]) run() *Result {
 	}
 
 	// Level 0: the initial states, deduplicated.
-	var frontier []S
+	frontier, next := new(stateList[S]), new(stateList[S])
 	w0 := s.workers[0]
 	for i, st := range s.m.Init() {
 		if s.set.insert(s.fingerprint(w0, &st)) {
 			s.store.add(noParent, i)
-			frontier = append(frontier, st)
+			frontier.add(&st, s.m, s.dec)
 		}
 	}
-	s.gen.Store(int64(len(frontier)))
+	s.gen.Store(int64(frontier.len()))
 
 	var blocks []blockOut[S]
-	var next []S
 	base := uint32(0)
 	depth := 0
-	for len(frontier) > 0 {
+	for frontier.len() > 0 {
 		s.checkBounds()
 		if s.stop.Load() != nil {
 			break
 		}
 		s.level.Store(int64(depth))
-		s.queue.Store(int64(len(frontier)))
+		nf := frontier.len()
+		s.queue.Store(int64(nf))
 		s.expand.Store(0)
-		if int64(len(frontier)) > res.MaxQueue {
-			res.MaxQueue = int64(len(frontier))
+		if int64(nf) > res.MaxQueue {
+			res.MaxQueue = int64(nf)
 		}
-		nb := (len(frontier) + blockSize - 1) / blockSize
+		nb := (nf + blockSize - 1) / blockSize
 		for len(blocks) < nb {
 			blocks = append(blocks, blockOut[S]{groups: make([]candGroup, s.nwork)})
 		}
@@ -347,7 +353,7 @@ func (s *search[S, A]) run() *Result {
 			// The successors of this level would be deeper than
 			// allowed: the run is complete only if there are none.
 			for _, b := range blocks {
-				if len(b.states) > 0 {
+				if b.states.len() > 0 {
 					s.halt("depth limit")
 					break
 				}
@@ -359,19 +365,19 @@ func (s *search[S, A]) run() *Result {
 			s.insertGroup(w, blocks, wi)
 		})
 		// Phase 3: number the new states.
-		next = next[:0]
-		nbase := base + uint32(len(frontier))
-		next = s.number(blocks, next)
+		next.reset()
+		nbase := base + uint32(nf)
+		s.number(blocks, next)
 		if s.stop.Load() != nil {
 			res.Depth = depth + 1
-			if len(next) == 0 {
+			if next.len() == 0 {
 				res.Depth = depth
 			}
 			break
 		}
 		base = nbase
 		frontier, next = next, frontier
-		if len(frontier) > 0 {
+		if frontier.len() > 0 {
 			depth++
 		}
 		res.Depth = depth
@@ -413,7 +419,7 @@ func (s *search[S, A]) parallel(f func(w *worker[S, A], wi int, nextBlock *atomi
 	wg.Wait()
 }
 
-func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []blockOut[S], base uint32, nextBlock, viol *atomic.Int64) {
+func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blocks []blockOut[S], base uint32, nextBlock, viol *atomic.Int64) {
 	for i := range w.someAt {
 		w.someAt[i] = -1
 	}
@@ -429,16 +435,18 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 		// The block's lists are built in locals and stored at the end:
 		// other workers are writing the neighbouring blocks.
 		b := &blocks[bi]
-		c := cands[S]{states: b.states[:0], from: b.from[:0], fps: w.fps[:0]}
+		c := cands{from: b.from[:0], fps: w.fps[:0]}
+		b.states.reset()
+		pend := w.pend[:0]
 		b.violAt = -1
-		lo, hi := int(bi)*blockSize, min(len(frontier), int(bi+1)*blockSize)
+		lo, hi := int(bi)*blockSize, min(frontier.len(), int(bi+1)*blockSize)
 		gen := int64(0)
 		// Successors from probed on have not been looked up in the
 		// visited set yet; they are, in batches, so that the cache
 		// misses overlap.
 		probed := 0
 		for j := lo; j < hi; j++ {
-			st := &frontier[j]
+			st := frontier.at(j, w.cur, s.dec)
 			if p := s.violated(st); p != noViolation {
 				b.violAt, b.violProp = j, p
 				s.noteViolation(viol, bi)
@@ -457,25 +465,29 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 			}
 			from := uint64(base+uint32(j)) << 32
 			for ai, a := range w.acts {
-				t := w.next
-				*t = s.m.Next(st, a)
+				pend = append(pend, s.m.Next(st, a))
 				w.coverage[s.m.Kind(a)]++
-				fp := s.fingerprint(w, t)
+				fp := s.fingerprint(w, &pend[len(pend)-1])
 				r := &w.recent[fp&(1<<recentBits-1)]
 				if *r == fp {
+					pend = pend[:len(pend)-1]
 					continue
 				}
 				*r = fp
-				c.states = append(c.states, *t)
 				c.from = append(c.from, from|uint64(ai))
 				c.fps = append(c.fps, fp)
 			}
 			gen += int64(len(w.acts))
 			if len(c.fps)-probed >= probeBatch || j == hi-1 {
-				probed = s.dropVisited(w, &c, probed)
+				pend = s.dropVisited(w, &c, probed, pend)
+				for i := range pend {
+					b.states.add(&pend[i], s.m, s.dec)
+				}
+				probed, pend = len(c.fps), pend[:0]
 			}
 		}
-		b.states, b.from, w.fps = c.states, c.from, c.fps
+		w.pend = pend
+		b.from, w.fps = c.from, c.fps
 		s.group(b, c.fps)
 		w.gen += gen
 		s.gen.Add(gen)
@@ -484,10 +496,9 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier []S, blocks []bloc
 }
 
 // cands are the candidates of a block while phase 1 builds them.
-type cands[S any] struct {
-	states []S
-	from   []uint64
-	fps    []uint64
+type cands struct {
+	from []uint64
+	fps  []uint64
 }
 
 // noteViolation lowers the first violating block to bi.
@@ -502,10 +513,11 @@ func (s *search[S, A]) noteViolation(viol *atomic.Int64, bi int64) {
 
 // dropVisited removes candidates from index from on whose fingerprints are
 // in the visited set (probing all of them or a sample, see probeAll), and
-// returns the new count. It touches all their slots first, so that the
-// probes' misses overlap.
-func (s *search[S, A]) dropVisited(w *worker[S, A], c *cands[S], from int) int {
-	fps, states, froms := c.fps, c.states, c.from
+// returns their states, pend (whose first state is candidate from's), with
+// those removed too. It touches all their slots first, so that the probes'
+// misses overlap.
+func (s *search[S, A]) dropVisited(w *worker[S, A], c *cands, from int, pend []S) []S {
+	fps, froms := c.fps, c.from
 	mask := uint64(probeSample - 1)
 	if s.probeAll {
 		mask = 0
@@ -529,14 +541,14 @@ func (s *search[S, A]) dropVisited(w *worker[S, A], c *cands[S], from int) int {
 			}
 		}
 		if k != i {
-			fps[k], states[k], froms[k] = fp, states[i], froms[i]
+			fps[k], pend[k-from], froms[k] = fp, pend[i-from], froms[i]
 		}
 		k++
 	}
 	w.probes += int64(probes)
 	w.hits += int64(hits)
-	c.fps, c.states, c.from = fps[:k], states[:k], froms[:k]
-	return k
+	c.fps, c.from = fps[:k], froms[:k]
+	return pend[:k-from]
 }
 
 // adaptProbing decides, after phase 1, whether the next level's phase 1
@@ -605,13 +617,14 @@ func (s *search[S, A]) insertGroup(w *worker[S, A], blocks []blockOut[S], wi int
 
 // number is phase 3: it gives the new states of the level ids in candidate
 // order, records how each was reached, and appends them to next.
-func (s *search[S, A]) number(blocks []blockOut[S], next []S) []S {
+func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
 	for bi := range blocks {
 		b := &blocks[bi]
-		if cap(s.isNew) < len(b.states) {
-			s.isNew = make([]bool, len(b.states))
+		n := b.states.len()
+		if cap(s.isNew) < n {
+			s.isNew = make([]bool, n)
 		}
-		isNew := s.isNew[:len(b.states)]
+		isNew := s.isNew[:n]
 		clear(isNew)
 		for g := range b.groups {
 			for _, i := range b.groups[g].fresh {
@@ -624,18 +637,17 @@ func (s *search[S, A]) number(blocks []blockOut[S], next []S) []S {
 			}
 			if s.opt.MaxStates > 0 && int64(s.store.n) >= s.opt.MaxStates {
 				s.halt("state limit")
-				return next
+				return
 			}
 			if s.store.n == noParent-1 {
 				s.halt("state limit (2^32-1 states)")
-				return next
+				return
 			}
 			f := b.from[i]
 			s.store.add(uint32(f>>32), int(uint32(f)))
-			next = append(next, b.states[i])
+			next.copyFrom(&b.states, i, s.dec)
 		}
 	}
-	return next
 }
 
 const noViolation = -2

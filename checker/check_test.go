@@ -111,3 +111,34 @@ func TestSometimesUnreachedHasNoPath(t *testing.T) {
 		t.Errorf("path %q, trace %v, loop %d; want none, none, -1", v.Path, v.Trace, v.Loop)
 	}
 }
+
+// decodingCounter keeps its frontier encoded (Decoder). a-small fails at
+// n = 50 only if a can reach 40: a violation found with a shortest path.
+type decodingCounter struct{ counter }
+
+func (c decodingCounter) Decode(b []byte, s *cst) { *s = cst{b[0], b[1]} }
+func (c decodingCounter) Properties() []Property[cst] {
+	return []Property[cst]{Always("a-below-40", func(s *cst) bool { return s.a < 40 })}
+}
+
+// TestDecoderSameResult: keeping the frontier encoded changes nothing a
+// run reports, with one worker or several.
+func TestDecoderSameResult(t *testing.T) {
+	for _, w := range []int{1, 3} {
+		for _, m := range []Model[cst, int]{counter{n: 50}, decodingCounter{counter{n: 50}}} {
+			enc := Check(context.Background(), m, Options{Workers: w})
+			val := Check(context.Background(), m, Options{Workers: w, noDecoder: true})
+			if enc.Verdict != val.Verdict || enc.DistinctStates != val.DistinctStates || enc.Depth != val.Depth ||
+				enc.GeneratedStates != val.GeneratedStates || enc.MaxQueue != val.MaxQueue {
+				t.Fatalf("workers %d, %T: encoded %+v, values %+v", w, m, enc, val)
+			}
+			if (enc.Violation == nil) != (val.Violation == nil) || enc.Violation != nil && enc.Violation.Path != val.Violation.Path {
+				t.Fatalf("workers %d, %T: violations differ: %+v vs %+v", w, m, enc.Violation, val.Violation)
+			}
+		}
+	}
+	r := Check(context.Background(), decodingCounter{counter{n: 50}}, Options{})
+	if r.Verdict != VerdictViolation || r.Depth != 40 || len(r.Violation.Trace) != 41 {
+		t.Fatalf("got %+v, want a-below-40 violated at depth 40", r)
+	}
+}

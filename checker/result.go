@@ -30,6 +30,10 @@ type Options struct {
 	Progress         io.Writer
 	ProgressInterval time.Duration
 
+	// noDecoder keeps the frontier as values even for a Decoder model
+	// (tests compare the two).
+	noDecoder bool
+
 	_ struct{} // disallow positional literals, for extensibility
 }
 

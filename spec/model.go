@@ -195,6 +195,19 @@ func (m *Model) Encode(s *State, dst []byte) []byte {
 	return append(dst, s.Throw, s.ThrowM, s.Report, b2u(s.Exited))
 }
 
+// Decode rebuilds the state that Encode encoded as b: the parts of the
+// arrays a configuration does not use are zero in every state. The checker
+// keeps the states it has yet to expand encoded, at about half the size.
+func (m *Model) Decode(b []byte, s *State) {
+	c := m.C
+	*s = State{}
+	b = b[copy(bytesOf(&s.G, c.ng()*int(unsafe.Sizeof(G{}))), b):]
+	b = b[copy(bytesOf(&s.M, c.nm()*int(unsafe.Sizeof(M{}))), b):]
+	b = b[copy(bytesOf(&s.P, c.GOMAXPROCS*int(unsafe.Sizeof(P{}))), b):]
+	b = b[copy(bytesOf(&s.Sched, int(unsafe.Sizeof(Sched{}))), b):]
+	s.Throw, s.ThrowM, s.Report, s.Exited = b[0], b[1], b[2], b[3] != 0
+}
+
 func bytesOf[T any](p *T, n int) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(p)), n) }
 
 func b2u(b bool) uint8 {
