@@ -11,12 +11,12 @@ package spec
 
 // Bounds of the fixed-size arrays. A configuration uses a prefix of each.
 const (
-	MaxP    = 4 // GOMAXPROCS
-	MaxM    = 6 // Ms, sysmon included
-	MaxG    = 8 // goroutines, the forcegc helper included
-	MaxRunq = 6 // local run queue capacity
-	MaxObj  = 4 // wait objects of the workload
-	MaxCall = 5 // nested runtime calls on an M
+	MaxP    = 8  // GOMAXPROCS (at most 8: M.Visited is a uint8 set of Ps)
+	MaxM    = 10 // Ms, sysmon included
+	MaxG    = 8  // goroutines, the forcegc helper included (at most 8: uint8 sets of Gs)
+	MaxRunq = 6  // local run queue capacity
+	MaxObj  = 4  // wait objects of the workload
+	MaxCall = 5  // nested runtime calls on an M
 )
 
 // G status values, runtime2.go:36-117. The scan bit is kept only on
