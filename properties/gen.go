@@ -1,0 +1,195 @@
+package properties
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gmpspec/gmpspec/spec"
+	"pgregory.net/rapid"
+)
+
+// Generators. Every size, flag and instruction is drawn from a rapid
+// generator, never from math/rand, so that rapid can shrink them: a failing
+// configuration shrinks towards fewer Ps, Ms and goroutines, shorter
+// programs, fewer features and simpler instructions, and the schedule drawn
+// after it shrinks with it.
+
+// Bounds limit the configurations Config draws. The zero value of a field
+// means the widest range the model allows.
+type Bounds struct {
+	MinP, MaxP       int // GOMAXPROCS (1..spec.MaxP)
+	MinMs, MaxMs     int // worker Ms, m0 included (1..spec.MaxM-1: sysmon takes the last slot)
+	MinGs, MaxGs     int // user goroutines, main included (1..spec.MaxG, less forcegc's helper)
+	MinRunq, MaxRunq int // local run queue capacity (even, 2..spec.MaxRunq)
+	MaxCode          int // instructions per goroutine, the go statements not counted (default 5)
+	// SpareMs, if positive, makes Ms at least GOMAXPROCS+SpareMs (within
+	// MaxMs): with fewer threads than Ps, startm waits at the model's thread
+	// bound for an M to go idle (docs/model.md, "Threads are bounded"), and
+	// a run that needs every M busy never ends. Properties that run a
+	// workload to its end use a spare M.
+	SpareMs int
+	Profile string
+	_       struct{}
+}
+
+// Small bounds: the whole range of the model, shrinking towards one P.
+var Small = Bounds{}
+
+// Large bounds are far beyond what the exhaustive checker can explore:
+// at least 4 Ps, 6 Ms and 5 goroutines, a run queue of 4 or 6.
+var Large = Bounds{MinP: 4, MinMs: 6, MinGs: 5, MinRunq: 4, MaxCode: 6}
+
+func (b Bounds) norm() Bounds {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&b.MinP, 1)
+	def(&b.MaxP, spec.MaxP)
+	def(&b.MinMs, 1)
+	def(&b.MaxMs, spec.MaxM-1)
+	def(&b.MinGs, 1)
+	def(&b.MaxGs, spec.MaxG)
+	def(&b.MinRunq, 2)
+	def(&b.MaxRunq, spec.MaxRunq)
+	def(&b.MaxCode, 5)
+	if b.Profile == "" {
+		b.Profile = spec.ProfileGo126
+	}
+	return b
+}
+
+// Config returns a generator of valid configurations within b: the
+// machine, the features and a random workload (see Workload). Bug switches
+// and ExpectDeadlock are left for the caller.
+func Config(b Bounds) *rapid.Generator[*spec.Config] {
+	b = b.norm()
+	return rapid.Custom(func(t *rapid.T) *spec.Config {
+		c := &spec.Config{
+			Name:       "random",
+			GOMAXPROCS: rapid.IntRange(b.MinP, b.MaxP).Draw(t, "gomaxprocs"),
+			RunqSize:   2 * rapid.IntRange(b.MinRunq/2, b.MaxRunq/2).Draw(t, "runq/2"),
+			Profile:    b.Profile,
+			Sysmon:     rapid.Bool().Draw(t, "sysmon"),
+			Netpoll:    rapid.Bool().Draw(t, "netpoll"),
+			Forcegc:    rapid.Bool().Draw(t, "forcegc"),
+		}
+		minMs := b.MinMs
+		if b.SpareMs > 0 {
+			minMs = max(minMs, min(c.GOMAXPROCS+b.SpareMs, b.MaxMs))
+		}
+		c.Ms = rapid.IntRange(minMs, b.MaxMs).Draw(t, "ms")
+		if c.Netpoll {
+			// Timers wait in the network poller (spec.Config.Validate).
+			c.Timers = rapid.Bool().Draw(t, "timers")
+		}
+		maxGs := b.MaxGs
+		if c.Forcegc && maxGs > spec.MaxG-1 {
+			maxGs = spec.MaxG - 1
+		}
+		minGs := min(b.MinGs, maxGs)
+		c.Gs = Workload(c, minGs, maxGs, b.MaxCode).Draw(t, "workload")
+		if err := c.Validate(); err != nil {
+			// Workload is valid by construction; this is a bug here.
+			panic(fmt.Sprintf("properties: generated an invalid configuration: %v\n%s", err, FormatWorkload(c)))
+		}
+		return c
+	})
+}
+
+// The user instructions, simplest first: rapid shrinks a drawn instruction
+// towards the front of the list. netwait and sleep are appended when the
+// configuration has the network poller and timers. go is not drawn: the
+// spawn tree places the go statements (see Workload).
+var baseOps = []spec.Op{spec.OpCompute, spec.OpGosched, spec.OpSyscall, spec.OpReady, spec.OpPark, spec.OpExit}
+
+// Workload returns a generator of goroutine programs for configuration c's
+// features: between minGs and maxGs goroutines (main first), each with up
+// to maxCode instructions drawn from the instruction set, and a spawn tree
+// that starts every goroutine but main exactly once, from a goroutine with
+// a smaller index, at a drawn position in its program. The programs pass
+// spec.Config.Validate by construction. Wait objects are drawn from
+// 0..spec.MaxObj-1, shrinking towards 0, so a shrunk workload tends to use
+// one object.
+func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec.Program] {
+	ops := append([]spec.Op(nil), baseOps...)
+	if c.Netpoll {
+		ops = append(ops, spec.OpNetwait)
+	}
+	if c.Timers {
+		ops = append(ops, spec.OpSleep)
+	}
+	return rapid.Custom(func(t *rapid.T) []spec.Program {
+		n := rapid.IntRange(minGs, maxGs).Draw(t, "goroutines")
+		gs := make([]spec.Program, n)
+		for g := range gs {
+			gs[g].Name = gName(g)
+			k := rapid.IntRange(0, maxCode).Draw(t, "len")
+			for range k {
+				in := spec.Instr{Op: rapid.SampledFrom(ops).Draw(t, "op")}
+				if in.Op == spec.OpPark || in.Op == spec.OpReady {
+					in.Arg = rapid.IntRange(0, spec.MaxObj-1).Draw(t, "obj")
+				}
+				gs[g].Code = append(gs[g].Code, in)
+			}
+		}
+		// The spawn tree: goroutine g is started by a goroutine with a
+		// smaller index, so every goroutine is reachable from main.
+		for g := 1; g < n; g++ {
+			parent := rapid.IntRange(0, g-1).Draw(t, "parent")
+			code := gs[parent].Code
+			at := rapid.IntRange(0, len(code)).Draw(t, "at")
+			code = append(code[:at:at], append([]spec.Instr{{Op: spec.OpGo, Arg: g}}, code[at:]...)...)
+			gs[parent].Code = code
+		}
+		return gs
+	})
+}
+
+func gName(g int) string {
+	if g == 0 {
+		return "main"
+	}
+	return fmt.Sprintf("g%d", g)
+}
+
+// FormatWorkload renders c in the workload file format of
+// spec.ParseWorkload, so that a failing configuration can be saved and
+// checked with gmpcheck.
+func FormatWorkload(c *spec.Config) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gomaxprocs %d\nms %d\nrunq %d\n", c.GOMAXPROCS, c.Ms, c.RunqSize)
+	if c.Profile != "" {
+		fmt.Fprintf(&b, "profile %s\n", c.Profile)
+	}
+	var f []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{c.Sysmon, "sysmon"}, {c.Netpoll, "netpoll"}, {c.Forcegc, "forcegc"}, {c.Timers, "timers"}} {
+		if x.on {
+			f = append(f, x.name)
+		}
+	}
+	if len(f) > 0 {
+		fmt.Fprintf(&b, "features %s\n", strings.Join(f, " "))
+	}
+	if c.ExpectDeadlock {
+		b.WriteString("expect deadlock\n")
+	}
+	if len(c.Bugs) > 0 {
+		fmt.Fprintf(&b, "bugs %s\n", strings.Join(c.Bugs, " "))
+	}
+	for _, p := range c.Gs {
+		fmt.Fprintf(&b, "\ng %s\n", p.Name)
+		for _, in := range p.Code {
+			if in.Op == spec.OpGo {
+				fmt.Fprintf(&b, "\tgo %s\n", c.Gs[in.Arg].Name)
+				continue
+			}
+			fmt.Fprintf(&b, "\t%s\n", in)
+		}
+	}
+	return b.String()
+}
