@@ -342,7 +342,9 @@ func (s *search[S, A]) run() *Result {
 			if b.violProp >= 0 {
 				v.Property, v.Kind = s.props[b.violProp].Name, s.props[b.violProp].Expect.String()
 			}
-			s.fillTrace(v, s.store.path(id))
+			path, fewest := s.straightest(s.store.path(id), b.violProp)
+			s.fillTrace(v, path)
+			v.FewestSwitches = fewest
 			res.Violation = v
 			res.Verdict = VerdictViolation
 			res.Depth = depth
@@ -686,6 +688,36 @@ func (s *search[S, A]) fillTrace(v *Violation, path []int) {
 	}
 	v.Path = FormatPath(path)
 	v.Trace = t.Steps(s.m)
+	v.Switches = countSwitches(s.m, t.Actions)
+}
+
+// straightest returns, for the breadth-first path to a state whose first
+// violated property is prop (-1: a deadlock), a path of the same length to
+// such a state with the fewest process switches (see switches.go): path
+// itself if none has fewer. fewest is false if the search was skipped or
+// went past its bound.
+func (s *search[S, A]) straightest(path []int, prop int) (_ []int, fewest bool) {
+	if s.store.n > switchSearchLimit {
+		return path, false
+	}
+	var acts []A
+	bad := func(st *S) bool {
+		v := s.violated(st)
+		if prop >= 0 {
+			return v == prop
+		}
+		acts = s.m.Actions(st, acts[:0])
+		return v == noViolation && len(acts) == 0 && (s.term == nil || !s.term.Terminal(st))
+	}
+	better, sw, ok := fewestSwitches(s.m, len(path)-1, bad)
+	if !ok {
+		return path, false
+	}
+	t, err := Replay(s.m, path)
+	if err != nil || sw < countSwitches(s.m, t.Actions) {
+		return better, true
+	}
+	return path, true
 }
 
 func (s *search[S, A]) finish(res *Result) {

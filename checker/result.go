@@ -111,6 +111,13 @@ type Violation struct {
 	// -1 when the trace ends in a state with no enabled action, and for
 	// every other kind of violation.
 	Loop int `json:"loop"`
+	// Switches is the number of steps of the trace taken by a different
+	// process than the step before.
+	Switches int `json:"switches"`
+	// FewestSwitches says that no shortest counterexample has fewer
+	// switches (see switches.go). It is false for liveness violations and
+	// when the search for such a trace went past its bound.
+	FewestSwitches bool `json:"fewest_switches"`
 }
 
 // A Step is one transition of a trace.

@@ -32,8 +32,9 @@ func TestPhilosophersDeadlock(t *testing.T) {
 				t.Errorf("trace length %d, depth %d; want %d, %d", len(v.Trace), res.Depth, n+1, n)
 			}
 			if want := g.path(firstSafety(g, m, false)); v.Path != want {
-				t.Errorf("path %s, want the canonical %s", v.Path, want)
+				t.Errorf("path %s, want the canonical %s (it has the fewest switches too)", v.Path, want)
 			}
+			wantFewestSwitches(t, g, m, v)
 			var labels, want []string
 			for i, st := range v.Trace[1:] {
 				labels = append(labels, st.Action)

@@ -469,3 +469,90 @@ func sameOutcome(a, b *checker.Result) error {
 	}
 	return nil
 }
+
+// minSwitches returns the fewest process switches of a path of exactly d
+// steps from an initial state to a state at distance d satisfying target,
+// by dynamic programming over the breadth-first levels of g (built without
+// symmetry): best[i][p] is the fewest switches of a shortest path to state
+// i whose last step process p took. -1 if there is no such path.
+func (g *refGraph[S]) minSwitches(d int, target func(i int) bool) int {
+	const none = 1 << 30
+	best := make([]map[int]int, len(g.states))
+	for i := 0; i < g.ninit; i++ {
+		best[i] = map[int]int{-1: 0}
+	}
+	// States are in breadth-first order, so every predecessor on a
+	// shortest path comes first.
+	for i := range g.states {
+		for p, sw := range best[i] {
+			for _, e := range g.edges[i] {
+				if g.dist[e.to] != g.dist[i]+1 {
+					continue
+				}
+				n := sw
+				if p >= 0 && p != e.proc {
+					n++
+				}
+				if best[e.to] == nil {
+					best[e.to] = map[int]int{}
+				}
+				if old, ok := best[e.to][e.proc]; !ok || n < old {
+					best[e.to][e.proc] = n
+				}
+			}
+		}
+	}
+	min := none
+	for i := range g.states {
+		if g.dist[i] == d && target(i) {
+			for _, sw := range best[i] {
+				min = minInt(min, sw)
+			}
+		}
+	}
+	if min == none {
+		return -1
+	}
+	return min
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// wantFewestSwitches checks that a safety counterexample v has the fewest
+// switches among the shortest ones (by the reference graph g, built without
+// symmetry) and that v.Switches counts its trace's switches.
+func wantFewestSwitches[S, A any](t testing.TB, g *refGraph[S], m checker.Model[S, A], v *checker.Violation) {
+	t.Helper()
+	props := m.Properties()
+	term, _ := any(m).(checker.Terminator[S])
+	first := func(s *S) string {
+		for _, p := range props {
+			if p.Expect == checker.ExpectAlways && !p.Cond(s) {
+				return p.Name
+			}
+		}
+		return "deadlock"
+	}
+	d := len(v.Trace) - 1
+	want := g.minSwitches(d, func(i int) bool {
+		s := &g.states[i]
+		if v.Kind == "deadlock" {
+			return first(s) == "deadlock" && len(g.edges[i]) == 0 && (term == nil || !term.Terminal(s))
+		}
+		return first(s) == v.Property
+	})
+	got := 0
+	for i := 2; i < len(v.Trace); i++ {
+		if v.Trace[i].Process != v.Trace[i-1].Process {
+			got++
+		}
+	}
+	if got != v.Switches || v.Switches != want || !v.FewestSwitches {
+		t.Errorf("trace %s has %d switches, Violation.Switches %d; the fewest among shortest traces is %d", v.Path, got, v.Switches, want)
+	}
+}
