@@ -30,6 +30,7 @@ type checkFlags struct {
 	timeLimit  durationValue
 	mem        sizeValue
 	json       bool
+	format     string
 	progress   bool
 	states     bool
 }
@@ -47,7 +48,8 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "stop after `N` breadth-first levels; 0 means no bound")
 	fs.Var(&f.timeLimit, "time", "stop after this `duration` (such as 90s or 10m); 0 means no bound")
 	fs.Var(&f.mem, "mem", "stop when the heap exceeds this `size` (bytes, or such as 512MiB or 4GiB); 0 means no bound")
-	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else (-format json)")
+	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.BoolVar(&f.progress, "progress", isTerminal(stderr), "print a statistics line on stderr every 5s (default: on if stderr is a terminal)")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
 	return f
@@ -66,6 +68,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, fmt.Errorf("check: -max-states %d is negative", f.maxStates))
 	case f.maxDepth < 0:
 		return fail(stderr, fmt.Errorf("check: -max-depth %d is negative", f.maxDepth))
+	}
+	format, err := outputFormat("check", f.format, f.json)
+	if err != nil {
+		return fail(stderr, err)
 	}
 	if isSchedSpec(t.name) {
 		// Scheduler models are symmetric in Ps and Ms: reduce unless
@@ -88,11 +94,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.progress {
 		opt.Progress = stderr
 	}
-	if !f.json {
+	if format == "text" {
 		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
 	}
 	res := t.check(ctx, opt)
-	return finish(t, res, f.json, reportOptions{
+	return finish(t, res, format, reportOptions{
 		mode:      modeCheck,
 		repro:     reproCommand(t.name, f.noDeadlock),
 		noDead:    f.noDeadlock,
@@ -100,18 +106,37 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}, stdout, stderr)
 }
 
-// finish prints res and returns the exit code it calls for.
-func finish(t target, res *checker.Result, asJSON bool, ro reportOptions, stdout, stderr io.Writer) int {
+// formatUsage documents -format.
+const formatUsage = "output `format`: text (for people), json (the result, replayable: its violation has the path) or dot (the counterexample as a Graphviz graph)"
+
+// outputFormat validates -format, with -json as its shorthand.
+func outputFormat(cmd, format string, asJSON bool) (string, error) {
+	switch {
+	case asJSON && format != "text" && format != "json":
+		return "", fmt.Errorf("%s: -json and -format %s disagree", cmd, format)
+	case asJSON:
+		return "json", nil
+	case format == "text" || format == "json" || format == "dot":
+		return format, nil
+	}
+	return "", fmt.Errorf("%s: -format %q: want text, json or dot", cmd, format)
+}
+
+// finish prints res in format and returns the exit code it calls for.
+func finish(t target, res *checker.Result, format string, ro reportOptions, stdout, stderr io.Writer) int {
 	if res == nil {
 		fmt.Fprintf(stderr, "gmpcheck: internal error: the checker returned no result\n")
 		return exitIncomplete
 	}
-	if asJSON {
+	switch format {
+	case "json":
 		if err := writeJSON(stdout, jsonSafe(res)); err != nil {
 			fmt.Fprintf(stderr, "gmpcheck: writing JSON: %v\n", err)
 			return exitUsage
 		}
-	} else {
+	case "dot":
+		writeResultDot(stdout, t, res, ro)
+	default:
 		writeReport(stdout, t, res, ro)
 	}
 	switch res.Verdict {
@@ -167,6 +192,7 @@ type simulateFlags struct {
 	steps      int
 	noDeadlock bool
 	json       bool
+	format     string
 	states     bool
 }
 
@@ -178,7 +204,8 @@ func newSimulateFlags() *simulateFlags {
 	fs.IntVar(&f.walks, "walks", 1000, "`N` random walks")
 	fs.IntVar(&f.steps, "steps", 1000, "at most `N` steps per walk")
 	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "accept states without enabled actions")
-	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else (-format json)")
+	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
 	return f
 }
@@ -195,7 +222,11 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case f.steps < 1:
 		return fail(stderr, fmt.Errorf("simulate: -steps %d: want at least 1", f.steps))
 	}
-	if !f.json {
+	format, err := outputFormat("simulate", f.format, f.json)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if format == "text" {
 		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
 		fmt.Fprintf(stdout, "walks       %d of at most %d steps, seed %d\n", f.walks, f.steps, f.seed)
 	}
@@ -205,7 +236,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		MaxSteps:      f.steps,
 		AllowDeadlock: f.noDeadlock,
 	})
-	code = finish(t, res, f.json, reportOptions{
+	code = finish(t, res, format, reportOptions{
 		mode:      modeSimulate,
 		repro:     reproCommand(t.name, f.noDeadlock),
 		noDead:    f.noDeadlock,
@@ -235,7 +266,7 @@ func newReplayFlags() *replayFlags {
 	fs := f.fs
 	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model the path belongs to (see 'gmpcheck list')")
 	fs.StringVar(&f.path, "path", "", "the action `path` to follow, such as 0/2/1 (or give a FILE argument)")
-	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.StringVar(&f.format, "format", "text", "output `format`: text, json (the trace and its violation) or dot (a Graphviz graph)")
 	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "do not report a final state without enabled actions")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step")
 	return f
@@ -259,8 +290,8 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		commandUsage(stdout, "replay")
 		return exitOK
 	}
-	if f.format != "text" && f.format != "json" {
-		return fail(stderr, fmt.Errorf("replay: -format %q: want text or json", f.format))
+	if _, err := outputFormat("replay", f.format, false); err != nil {
+		return fail(stderr, err)
 	}
 	modelSet := false
 	f.fs.Visit(func(fl *flag.Flag) { modelSet = modelSet || fl.Name == "model" })
@@ -309,6 +340,20 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := writeJSON(stdout, out); err != nil {
 			return fail(stderr, err)
 		}
+		return code
+	}
+	if f.format == "dot" {
+		title := "no violation on this path"
+		loop := -1
+		if v := r.violation; v != nil {
+			title = violationTitle(v)
+			loop = v.Loop
+		}
+		n := len(r.steps)
+		if v := r.violation; v != nil && v.Kind != "eventually" {
+			n = len(v.Trace) // the path up to the violation
+		}
+		writeDot(stdout, t.name, title, r.steps[:n], r.states[:min(n, len(r.states))], loop)
 		return code
 	}
 	fmt.Fprintf(stdout, "model  %s: %s\n", t.name, t.doc)

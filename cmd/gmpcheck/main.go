@@ -155,6 +155,7 @@ var examples = map[string]string{
   gmpcheck check -model mutex-racy            a mutant: prints a counterexample
   gmpcheck check -max-states 1000000 -time 10m -mem 4GiB
   gmpcheck check -json > result.json
+  gmpcheck check -model mutex-racy -format dot | dot -Tsvg > trace.svg
 `,
 	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
 `,

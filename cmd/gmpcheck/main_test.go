@@ -285,6 +285,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"replay", "-path", "0/7"}, "action index 7 out of range"},
 		{[]string{"replay", "-path", "3"}, "initial state 3 out of range"},
 		{[]string{"replay", "-path", "0", "-format", "xml"}, `-format "xml"`},
+		{[]string{"check", "-format", "xml"}, `-format "xml": want text, json or dot`},
+		{[]string{"check", "-json", "-format", "dot"}, "-json and -format dot disagree"},
+		{[]string{"simulate", "-format", "yaml"}, `-format "yaml"`},
 		{[]string{"replay", "/does/not/exist"}, "no such file"},
 		{[]string{"replay", "-path", "0", "extra"}, "not both"},
 		{[]string{"list", "x"}, `unexpected argument "x"`},
@@ -492,5 +495,63 @@ func TestBugsVerify(t *testing.T) {
 		if !found[name] {
 			t.Errorf("%s not found", name)
 		}
+	}
+}
+
+// TestDot: -format dot draws the counterexample, one node per state and one
+// edge per step, the violating state in red; check and replay agree, and a
+// run without a counterexample says so in a note.
+func TestDot(t *testing.T) {
+	code, out, errOut := gmpcheck(t, "check", "-model", "mutex-racy", "-format", "dot")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	if !strings.HasPrefix(out, "digraph trace {\n") || !strings.HasSuffix(out, "}\n") {
+		t.Fatalf("not a digraph:\n%s", out)
+	}
+	edgeRE := regexp.MustCompile(`(?m)^\ts\d+ -> s\d+ `)
+	if n := len(edgeRE.FindAllString(out, -1)); n != racyPathLen-1 {
+		t.Errorf("%d edges, want %d:\n%s", n, racyPathLen-1, out)
+	}
+	if n := regexp.MustCompile(`(?m)^\ts\d+ \[label=`).FindAllString(out, -1); len(n) != racyPathLen {
+		t.Errorf("%d nodes, want %d:\n%s", len(n), racyPathLen, out)
+	}
+	for _, want := range []string{"mutual-exclusion (always) violated", "s6 [label=", "color=red", "lock=true p0=cs p1=cs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	m := regexp.MustCompile(`-path ([0-9/]+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no replay path in:\n%s", out)
+	}
+	code, rout, _ := gmpcheck(t, "replay", "-model", "mutex-racy", "-path", m[1], "-format", "dot")
+	if code != exitViolation || len(edgeRE.FindAllString(rout, -1)) != racyPathLen-1 || !strings.Contains(rout, "color=red") {
+		t.Errorf("replay -format dot: exit %d:\n%s", code, rout)
+	}
+	code, out, _ = gmpcheck(t, "check", "-model", "mutex", "-format", "dot")
+	if code != exitOK || !strings.Contains(out, "no counterexample to draw") || edgeRE.MatchString(out) {
+		t.Errorf("clean model: exit %d:\n%s", code, out)
+	}
+}
+
+// TestFewestSwitches: the scheduler counterexample is reported with its
+// number of thread switches, the fewest of any shortest trace.
+func TestFewestSwitches(t *testing.T) {
+	t.Chdir("../..")
+	code, out, errOut := gmpcheck(t, "check", "-model", "testdata/workloads/allocm.txt[bug=allocm-ready]")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	if want := "  switches  1: no shortest trace switches between threads less often\n"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	code, out, _ = gmpcheck(t, "check", "-model", "testdata/workloads/allocm.txt[bug=allocm-ready]", "-json")
+	var res checker.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitViolation {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	if v := res.Violation; v == nil || v.Switches != 1 || !v.FewestSwitches || len(v.Trace) != 13 {
+		t.Errorf("violation %+v: want 13 steps, 1 switch, fewest", v)
 	}
 }

@@ -92,7 +92,15 @@ func writeReport(w io.Writer, t target, res *checker.Result, ro reportOptions) {
 			fmt.Fprintf(w, "  trace     none: no reachable state satisfies it\n")
 			return
 		}
-		fmt.Fprintf(w, "  trace     %d states, path %s\n\n", len(v.Trace), v.Path)
+		fmt.Fprintf(w, "  trace     %d states, path %s\n", len(v.Trace), v.Path)
+		switch {
+		case v.Kind == "eventually":
+		case v.FewestSwitches:
+			fmt.Fprintf(w, "  switches  %d: no shortest trace switches between threads less often\n", v.Switches)
+		default:
+			fmt.Fprintf(w, "  switches  %d (too many states to look for a shortest trace with fewer)\n", v.Switches)
+		}
+		fmt.Fprintln(w)
 		writeViolationTrace(w, t, v, ro)
 		fmt.Fprintf(w, "\nto reproduce:\n  %s -path %s\n", ro.repro, v.Path)
 	}
