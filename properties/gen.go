@@ -36,8 +36,8 @@ type Bounds struct {
 var Small = Bounds{}
 
 // Large bounds are far beyond what the exhaustive checker can explore:
-// at least 4 Ps, 6 Ms and 5 goroutines, a run queue of 4 or 6.
-var Large = Bounds{MinP: 4, MinMs: 6, MinGs: 5, MinRunq: 4, MaxCode: 6}
+// at least 4 Ps, 8 Ms and 6 goroutines, a run queue of 4 or 6.
+var Large = Bounds{MinP: 4, MinMs: 8, MinGs: 6, MinRunq: 4, MaxCode: 6}
 
 func (b Bounds) norm() Bounds {
 	def := func(v *int, d int) {
@@ -120,26 +120,41 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 	if c.Timers {
 		ops = append(ops, spec.OpSleep)
 	}
-	return rapid.Custom(func(t *rapid.T) []spec.Program {
-		n := rapid.IntRange(minGs, maxGs).Draw(t, "goroutines")
-		gs := make([]spec.Program, n)
-		for g := range gs {
-			gs[g].Name = gName(g)
-			k := rapid.IntRange(0, maxCode).Draw(t, "len")
-			for range k {
-				in := spec.Instr{Op: rapid.SampledFrom(ops).Draw(t, "op")}
-				if in.Op == spec.OpPark || in.Op == spec.OpReady {
-					in.Arg = rapid.IntRange(0, spec.MaxObj-1).Draw(t, "obj")
-				}
-				gs[g].Code = append(gs[g].Code, in)
+	// Each goroutine is one element of a rapid slice, so that the shrinker
+	// can delete a goroutine with everything drawn for it: its program and
+	// where its parent starts it.
+	type block struct {
+		code       []spec.Instr
+		parent, at int
+	}
+	blockGen := rapid.Custom(func(t *rapid.T) block {
+		var b block
+		k := rapid.IntRange(0, maxCode).Draw(t, "len")
+		for range k {
+			in := spec.Instr{Op: rapid.SampledFrom(ops).Draw(t, "op")}
+			if in.Op == spec.OpPark || in.Op == spec.OpReady {
+				in.Arg = rapid.IntRange(0, spec.MaxObj-1).Draw(t, "obj")
 			}
+			b.code = append(b.code, in)
+		}
+		// Reduced modulo the goroutine's index and its parent's
+		// length below; both shrink towards main's first instruction.
+		b.parent = rapid.IntRange(0, spec.MaxG-1).Draw(t, "parent")
+		b.at = rapid.IntRange(0, 2*maxCode).Draw(t, "at")
+		return b
+	})
+	return rapid.Custom(func(t *rapid.T) []spec.Program {
+		bs := rapid.SliceOfN(blockGen, minGs, maxGs).Draw(t, "goroutines")
+		gs := make([]spec.Program, len(bs))
+		for g, b := range bs {
+			gs[g] = spec.Program{Name: gName(g), Code: b.code}
 		}
 		// The spawn tree: goroutine g is started by a goroutine with a
 		// smaller index, so every goroutine is reachable from main.
-		for g := 1; g < n; g++ {
-			parent := rapid.IntRange(0, g-1).Draw(t, "parent")
+		for g := 1; g < len(bs); g++ {
+			parent := bs[g].parent % g
 			code := gs[parent].Code
-			at := rapid.IntRange(0, len(code)).Draw(t, "at")
+			at := min(bs[g].at, len(code))
 			code = append(code[:at:at], append([]spec.Instr{{Op: spec.OpGo, Arg: g}}, code[at:]...)...)
 			gs[parent].Code = code
 		}

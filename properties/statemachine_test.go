@@ -16,6 +16,8 @@ type stats struct {
 	ends        map[End]int
 	verdicts    map[Verdict]int
 	kinds       map[string]bool
+
+	quiescent, idle, unsettled int // TestWorkConservation
 }
 
 func newStats() *stats {
