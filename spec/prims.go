@@ -157,10 +157,11 @@ func (s *State) pidleget() int {
 }
 
 // pidlegetSpinning is pidleget, and when no P is idle it asks a P that is
-// about to go idle to spin instead (needspinning, proc.go:7430-7443).
+// about to go idle to spin instead (needspinning, proc.go:7430-7443). Go
+// 1.14 and Go 1.17-1.19 (BugNoNeedspinning) had plain pidleget here.
 func (x *exec) pidlegetSpinning() int {
 	p := x.s.pidleget()
-	if p < 0 && !x.c.go114() {
+	if p < 0 && !x.c.go114() && !x.c.Has(BugNoNeedspinning) {
 		x.s.Sched.NeedSpinning = true
 	}
 	return p
