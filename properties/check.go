@@ -95,12 +95,22 @@ func (w *Walk) blockedInNetpoll() bool {
 //     (every M blocked for good without a report or an exit), except with an
 //     M blocked in netpoll on a workload that deadlocks: checkdead counts that
 //     M as running and the runtime hangs instead of reporting (see
-//     TestCheckdeadNetpollHang). A run out of steps decides nothing.
+//     TestCheckdeadNetpollHang). A run out of steps is settled (see
+//     Settle): if the programs are then in one of their deadlocks, no M is
+//     in netpoll and checkdead has not reported, nothing will ever call it
+//     again with a different count, and that is a missed deadlock. A run that
+//     does not settle decides nothing.
 //
 // It returns how the run ended.
 func (w *Walk) CheckEnd(t *rapid.T, tr *Truth) End {
 	t.Helper()
 	e := w.End()
+	if e == EndBudget && w.Settle(t, w.Len()+settleSteps) {
+		if key, ok := Deadlock(w.C, w.Last()); ok && tr.Deadlocks[key] && !w.blockedInNetpoll() {
+			w.Fatalf(t, "checkdead missed a deadlock: the scheduler is quiescent, the programs are deadlocked (%s) and checkdead has not reported", key.String(w.C))
+		}
+	}
+	e = w.End()
 	s := w.Last()
 	switch e {
 	case EndReport:

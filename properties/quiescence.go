@@ -40,6 +40,9 @@ import (
 // sched.needspinning is set (handoffp does not honour it; the flag records
 // the debt, paid at the next schedule or preemption).
 
+// settleSteps bounds one Settle: a scheduler settles in tens of steps.
+const settleSteps = 1000
+
 // restingSysmon is where sysmon rests between rounds.
 var restingSysmon = map[string]bool{"sysmon.npidle?": true, "notetsleep(sysmonnote)": true}
 

@@ -7,10 +7,6 @@ import (
 	"pgregory.net/rapid"
 )
 
-// settleSteps bounds one Settle: a scheduler with nothing to run settles
-// in tens of steps.
-const settleSteps = 1000
-
 // checkQuiescence walks, settles and checks work conservation, three times
 // per run: a drawn number of steps of any kind, then scheduler steps only
 // until quiescence. It counts the quiescent states checked and those with
