@@ -151,7 +151,7 @@ var sometimes = []sometimesProp{
 			}
 		}},
 	{PropInfo{"newm-creates-m", "sometimes", "startm finds no idle M and newm creates one", "proc.go:3073-3104"},
-		nil,
+		func(c *Config) bool { return c.Ms > 1 },
 		func(c *Config) func(*State) bool {
 			return func(s *State) bool { return int(s.Sched.MNext) > c.nm()-c.Ms+1 }
 		}},

@@ -69,6 +69,9 @@ var pinned = []struct {
 	{"forcegc", true, false, 567558, 176, false},
 	{"forcegc-netpoll", true, false, 237566, 133, false},
 	{"allocm", true, false, 18729, 107, false},
+	{"inject-overflow", true, false, 3779, 91, false},
+	{"syscall-steal", true, false, 14466, 82, false},
+	{"timer-handoff", true, false, 168530, 146, false},
 	{"default", true, false, 37931283, 187, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
 }
