@@ -142,6 +142,7 @@ const bugSeed = "1"
 // missing here is new: the test prints the line to add.
 var foundByRapid = map[string]struct{ workload, random bool }{
 	"no-needspinning":     {true, false},
+	"go1.17-recheck":      {true, false}, // no-needspinning's new name (spec/bugs.go, in progress)
 	"no-mreserveid":       {false, false},
 	"allocm-ready":        {true, true},
 	"no-timer-recheck":    {false, false},

@@ -51,6 +51,6 @@ func TestWorkConservation(t *testing.T) {
 	checks(t, st.runs)
 	t.Logf("%d runs, %d steps; %d quiescent states checked, %d with an idle P; %d settles cut at %d steps",
 		st.runs, st.steps, st.quiescent, st.idle, st.unsettled, settleSteps)
-	assert.Greater(t, st.idle, st.runs/2, "quiescent states with an idle P")
+	assert.Greater(t, st.idle, st.runs/4, "quiescent states with an idle P")
 	assert.Zero(t, st.unsettled, "settles that did not reach quiescence")
 }
