@@ -101,6 +101,7 @@ type worker[S, A any] struct {
 	// probe, a cache miss, and a duplicate candidate.
 	recent   []uint64
 	cur      *S       // scratch for decoding the state being expanded
+	rep      *S       // scratch for the representative of a successor
 	pend     []S      // successors not yet sifted by dropVisited
 	fps      []uint64 // fingerprints of the current block's candidates
 	sink     uint64   // keeps the visited-set touches alive
@@ -195,7 +196,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		}
 	}
 	for range s.nwork {
-		w := &worker[S, A]{coverage: padded(len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), cur: new(S)}
+		w := &worker[S, A]{coverage: padded(len(s.kinds)), someAt: make([]int, len(s.props)), recent: make([]uint64, 1<<recentBits), cur: new(S), rep: new(S)}
 		s.workers = append(s.workers, w)
 	}
 	return s
@@ -221,8 +222,10 @@ func (s *search[S, A]) hasLiveness() bool {
 // symmetry), using w's buffer.
 func (s *search[S, A]) fingerprint(w *worker[S, A], st *S) uint64 {
 	if s.sym != nil {
-		r := s.sym.Representative(st)
-		w.enc = s.m.Encode(&r, w.enc[:0])
+		// Into the worker's scratch: a local would escape through the
+		// model's interface and cost an allocation per successor.
+		*w.rep = s.sym.Representative(st)
+		w.enc = s.m.Encode(w.rep, w.enc[:0])
 	} else {
 		w.enc = s.m.Encode(st, w.enc[:0])
 	}
