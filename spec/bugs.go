@@ -6,7 +6,7 @@ import "sort"
 // breaks one rule the model checks), so that the checker can show the
 // property the fix protects failing.
 const (
-	BugNoNeedspinning     = "no-needspinning"
+	BugGo117Recheck       = "go1.17-recheck"
 	BugNoMReserveID       = "no-mreserveid"
 	BugAllocmReady        = "allocm-ready"
 	BugNoTimerRecheck     = "no-timer-recheck"
@@ -15,6 +15,44 @@ const (
 	BugCheckdeadNoNmsys   = "checkdead-no-nmsys"
 	BugGoparkUnlockFirst  = "gopark-unlock-first"
 	BugWakepNoUndo        = "wakep-no-undo"
+
+	// Synthetic switches: one plausible slip at the place an invariant
+	// protects, so that every Always and Eventually property is broken by
+	// some switch (TestEveryPropertyHasASwitch).
+	BugWakeSysmonKeepsWait       = "wakesysmon-keeps-sysmonwait"
+	BugWakepLostCas              = "wakep-lost-cas"
+	BugDropKeepsP                = "drop-keeps-p"
+	BugDropNoDance               = "drop-no-dance"
+	BugStartmSpinningFirst       = "startm-spinning-first"
+	BugStartmNextpFirst          = "startm-nextp-first"
+	BugGo114ExitsyscallfastNoCas = "go1.14-exitsyscallfast-no-cas"
+	BugRunqgrabTakesAll          = "runqgrab-takes-all"
+	BugHandoffpIgnoresRunq       = "handoffp-ignores-runq"
+	BugWakepNoPidleget           = "wakep-no-pidleget"
+	BugExitsyscallSlowWithP      = "exitsyscall-slow-with-p"
+	BugGo114RetakeNoCas          = "go1.14-retake-no-cas"
+	BugReleasepTwice             = "releasep-twice"
+	BugDropIdleBeforeReleasep    = "drop-idle-before-releasep"
+	BugRunqgetNoRunnext          = "runqget-no-runnext"
+	BugRetakeIncidlelockedSign   = "retake-incidlelocked-sign"
+	BugNetpollPopReadies         = "netpoll-pop-readies"
+	BugExitsyscallIgnoresScan    = "exitsyscall-ignores-scan"
+	BugGo114ExitsyscallNoCas     = "go1.14-exitsyscall-no-cas"
+	BugExitsyscallNoCas          = "exitsyscall-no-cas"
+	BugResetspinningAlways       = "resetspinning-unconditional"
+	BugGlobrunqgetNoCap          = "globrunqget-no-cap"
+	BugGlobrunqgetNoPlusOne      = "globrunqget-no-plus-one"
+	BugNetpoll0Blocks            = "netpoll0-blocks"
+	BugNetpollBeforeDance        = "netpoll-before-dance"
+	BugTakePResumes              = "takep-resumes"
+	BugForcegcKeepsIdle          = "forcegc-keeps-idle"
+	BugStealRunnextNoCas         = "steal-runnext-no-cas"
+	BugPidleputNoCount           = "pidleput-no-npidle"
+	BugMputNoCount               = "mput-no-nmidle"
+	BugNetpollIgnoresWaiters     = "netpoll-ignores-waiters"
+	BugCheckdeadNoWaiting        = "checkdead-no-waiting"
+	BugEntersyscallNoWake        = "entersyscall-no-wake-sysmon"
+	BugMputNoCheckdead           = "mput-no-checkdead"
 )
 
 // A Bug describes a bug switch.
@@ -28,27 +66,98 @@ type Bug struct {
 	// Workload is the shipped workload (testdata/workloads/NAME.txt) in
 	// which the switch is checked.
 	Workload string
+	// Live says the switch is checked with the liveness properties
+	// (Config.Liveness; "[live]" in a model spec): its Expect is an
+	// Eventually property.
+	Live bool
 }
 
 var bugList = []Bug{
-	{BugNoNeedspinning, "golang/go#45867", "work-conservation",
-		"Findrunnable's drop path ignores sched.needspinning and pidlegetSpinning never sets it: a spinning M that finds work after dropping its P, but no idle P, gives up, while a non-spinning M drops the last busy P. Go 1.17 to 1.19 shipped this after CL 310850 restricted the post-drop recheck to spinning Ms; Go 1.20 added the needspinning handshake.", "netpoll"},
+	{BugGo117Recheck, "golang/go#45867", "work-conservation",
+		"No needspinning handshake, as in Go 1.17-1.19: after CL 310850 only a spinning M rechecks the run queues after dropping its P, pidlegetSpinning is plain pidleget, and a non-spinning M about to drop its P does not look at sched.needspinning (proc.go:3610-3615, 7430-7443). An M that meets wakep's transient nmspinning increment at the spinning gate neither spins nor rechecks, and drops its P while work waits in a runnext. Go 1.20 added the handshake. Found in wakep-transient (and pingpong); the hunt for it in larger workloads is recorded in docs/bugs.md.", "wakep-transient", false},
 	{BugNoMReserveID, "golang/go#40368", "throw-checkdead-no-runnable-g",
-		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that comes back with work and no P (from a syscall, or from netpoll), queues its G globally and parks sees run == 0 in checkdead with a runnable G. In 1.26 the one sysmon path to startm without an incidlelocked bracket is forcegc's injectglist.", "forcegc-netpoll"},
+		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that comes back with work and no P (from a syscall, or from netpoll), queues its G globally and parks sees run == 0 in checkdead with a runnable G. In 1.26 the one sysmon path to startm without an incidlelocked bracket is forcegc's injectglist.", "forcegc-netpoll", false},
 	{BugAllocmReady, "golang/go#10573", "throw-schedule-spinning-no-local-work",
-		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "allocm"},
+		"newm's allocm may ready a goroutine (Go 1.5's GC assist while allocm borrowed the P) onto the P being handed to a new spinning M, after startm's emptiness check: the M starts spinning with local work.", "allocm", false},
 	{BugNoTimerRecheck, "CL 232298", "work-conservation",
-		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15).", "timers"},
+		"The spinning M that drops its P does not recheck timers (checkTimersNoP), so it parks instead of waiting in netpoll for a timer on an idle P (Go 1.14-1.15).", "timers", false},
 	{BugNoRunqRecheck, "synthetic", "work-conservation",
-		"The spinning M that drops its P skips checkRunqsNoP: work submitted while it was still counted as spinning is stranded.", "pingpong"},
+		"The spinning M that drops its P skips checkRunqsNoP: work submitted while it was still counted as spinning is stranded.", "pingpong", false},
 	{BugResetspinningTwice, "synthetic", "throw-nmspinning-nonnegative",
-		"resetspinning decrements nmspinning twice.", "pingpong"},
+		"resetspinning decrements nmspinning twice.", "pingpong", false},
 	{BugCheckdeadNoNmsys, "synthetic", "checkdead-reports",
-		"checkdead forgets to subtract nmsys from mcount: sysmon counts as a running M, so a true deadlock is never reported.", "deadlock"},
+		"checkdead forgets to subtract nmsys from mcount: sysmon counts as a running M, so a true deadlock is never reported.", "deadlock", false},
 	{BugWakepNoUndo, "synthetic", "nmspinning-ledger",
-		"wakep keeps its nmspinning increment when pidlegetSpinning finds no idle P: nmspinning counts a spinning M that does not exist, and wakep never starts one again.", "pingpong"},
+		"wakep keeps its nmspinning increment when pidlegetSpinning finds no idle P: nmspinning counts a spinning M that does not exist, and wakep never starts one again.", "pingpong", false},
 	{BugGoparkUnlockFirst, "synthetic", "throw-ready-g-waiting",
-		"park_m releases the wait object's lock (unlockf) before the G is _Gwaiting, so a waker can ready a G that is still running.", "pingpong"},
+		"park_m releases the wait object's lock (unlockf) before the G is _Gwaiting, so a waker can ready a G that is still running.", "pingpong", false}, {BugWakeSysmonKeepsWait, "synthetic", "throw-no-double-wakeup",
+		"entersyscallWakeSysmon (and exitsyscall's idle-P path) wakes sysmon but forgets sched.sysmonwait.Store(false) (proc.go:4749, and wakeSysmon's twin in exitsyscallTryGetP): the next thread to see sysmonwait wakes the note again before sysmon has cleared it: \"notewakeup - double wakeup\".", "sysmon-syscall", false},
+	{BugWakepLostCas, "synthetic", "throw-wakep-nmspinning-nonnegative",
+		"wakep tests nmspinning == 0 but loses its CompareAndSwap(0, 1) (proc.go:3215), and with it the spinning argument it hands to startm: when pidlegetSpinning then finds no idle P, the undo (proc.go:3229-3232) drives nmspinning negative: \"wakep: negative nmspinning\".", "pingpong", false},
+	{BugDropKeepsP, "synthetic", "throw-stopm-without-p",
+		"A non-spinning M giving up in findRunnable skips releasep and pidleput (proc.go:3616-3619) and goes on to stop: \"stopm holding p\" (proc.go:2998-3000).", "pingpong", false},
+	{BugDropNoDance, "synthetic", "throw-stopm-not-spinning",
+		"A spinning M that drops its P skips the \"Delicate dance\" (proc.go:3659-3663: m.spinning = false, nmspinning--, then the rechecks) and goes straight to the poll and stopm: \"stopm spinning\" (proc.go:3001-3003).", "pingpong", false},
+	{BugStartmSpinningFirst, "synthetic", "throw-startm-idle-m-not-spinning",
+		"startm sets nmp.spinning before its checks on the idle M it took (proc.go:3109-3118 reordered: the store of line 3118 moved above line 3109): a start with spinning=true throws \"startm: m is spinning\". Contrived: an M on sched.midle with m.spinning set is otherwise reachable only through a stopm that does not check spinning (throw-stopm-not-spinning fires first) or an M left on midle after mget (checkdead then miscounts and throws \"runnable g\" first: a mget that does not pop was tried), so only a reordering inside the waking step reaches this throw.", "pingpong", false},
+	{BugStartmNextpFirst, "synthetic", "throw-startm-idle-m-has-no-p",
+		"startm sets nmp.nextp before its checks on the idle M it took (proc.go:3112-3119 reordered: the store of line 3119 moved above line 3112): \"startm: m has p\". Contrived for the same reason as startm-spinning-first: an idle M with a stale nextp is a p-owned-once violation (it would hold two Ps), and an M left on midle makes checkdead throw first.", "pingpong", false},
+	{BugGo114ExitsyscallfastNoCas, "synthetic", "throw-wirep-p-idle-unowned",
+		"Go 1.14's exitsyscallfast takes its old P back when it finds it on the idle list, as if its Cas(&oldp.status, _Psyscall, _Pidle) had succeeded ([14] exitsyscallfast: the status test widened to an idle P): after sysmon has retaken the P and handoffp has made it idle, wirep finds it on the idle list: \"wirep: invalid p state\" (proc.go:6306-6316). Contrived: widened to any _Pidle P, the same slip takes a P that another M holds in nextp and is caught first by p-owned-once; only a P on the idle list, which the ownership invariant allows to be held in transit, reaches the throw.", "go114", false},
+	{BugRunqgrabTakesAll, "synthetic", "throw-runqsteal-fits",
+		"runqgrab takes the whole ring and, on top of it, the victim's runnext (proc.go:7665-7710: n - n/2 becomes n, and runnext is not left to the last pass), so runqsteal returns runnext and publishes a full queue: \"runqsteal: runq overflow\" (proc.go:7742-7744). Contrived: the thief's own queue is empty when it steals, and half a victim's queue always fits, so only a grab larger than the queue reaches the throw.", "spawn-heavy", false},
+	{BugHandoffpIgnoresRunq, "synthetic", "throw-startm-spinning-p-empty",
+		"handoffp forgets the P's own run queue in its first test (proc.go:3136, `!runqempty(pp) ||` dropped): with nobody spinning and no idle P it starts a spinning M on a P with local work: \"startm: p has runnable gs\" (proc.go:3115-3117).", "retake-runq", false},
+	{BugWakepNoPidleget, "synthetic", "throw-startm-spinning-has-p",
+		"wakep calls startm(nil, true) as Go 1.14 did, instead of taking an idle P with pidlegetSpinning first (proc.go:3227-3244): Go 1.26's startm requires a P for a spinning M: \"startm: P required for spinning=true\" (proc.go:3057-3062).", "pingpong", false},
+	{BugExitsyscallSlowWithP, "synthetic", "throw-wirep-m-has-no-p",
+		"exitsyscall takes the slow path even though its P was not taken (proc.go:4914-4930, the m.p check lost): exitsyscallTryGetP gets an idle P and wires it to an M that still has one: \"wirep: already in go\" (proc.go:6297-6305).", "syscall-2p", false},
+	{BugGo114RetakeNoCas, "synthetic", "p-owned-once",
+		"Go 1.14's retake replaces its Cas(&pp.status, _Psyscall, _Pidle) with a store ([14] retake): after exitsyscallfast has won the P back and wired it, sysmon marks the running P _Pidle and hands it off: the P is idle and some M's p at once.", "go114", false},
+	{BugReleasepTwice, "synthetic", "throw-releasep-m-has-p",
+		"findRunnable's drop path calls releasep twice (proc.go:3616): the second call has no P: \"releasep: invalid arg\" (proc.go:6337-6339). Contrived: every other path to this throw is a state that p-owned-once rejects first, so only a second call in the same step reaches it.", "pingpong", false},
+	{BugDropIdleBeforeReleasep, "synthetic", "throw-releasep-p-running-here",
+		"findRunnable's drop path marks the P _Pidle before calling releasep (proc.go:3616-3619, pidleput's work done ahead of releasep): releasep sees a P that is not _Prunning: \"releasep: invalid p state\" (proc.go:6341-6344). Contrived: a P whose p.m or status disagrees with m.p is a p-owned-once violation in the state before, so only a mutation inside the releasing step reaches the throw.", "pingpong", false},
+	{BugRunqgetNoRunnext, "synthetic", "throw-pidleput-p-empty",
+		"The owner's runqget forgets runnext (proc.go:7601-7606) and reads only the ring: findRunnable finds its local queue empty while runnext holds a G and drops the P: \"pidleput: P has non-empty run queue\" (proc.go:7376-7378).", "pingpong", false},
+	{BugRetakeIncidlelockedSign, "synthetic", "throw-checkdead-consistent-counts",
+		"retake calls incidlelocked(1) where incidlelocked(-1) was meant before looking at a running P (proc.go:6683), then incidlelocked(1) after it (proc.go:6720): checkdead sees nmidlelocked = 2 and run < 0: \"checkdead: inconsistent counts\" (proc.go:6400-6404). A drift of one would pass through run == 0 with a live goroutine and throw \"runnable g\" first.", "deadlock", false},
+	{BugNetpollPopReadies, "synthetic", "throw-casgstatus-no-double-ready",
+		"findRunnable makes the G it pops from netpoll's list runnable at once (as injectglist does the rest) and again before running it (proc.go:3499-3503, 3774-3778): \"casgstatus: waiting for Gwaiting but is Grunnable\" (proc.go:1296-1302). Contrived: a second ready by another thread is caught first by ready's own check (throw-ready-g-waiting) or by g-in-one-place (two owners), so only a second CAS by the same owner reaches this throw.", "forcegc-netpoll", false},
+	{BugExitsyscallIgnoresScan, "synthetic", "throw-casgstatus-expected-status",
+		"exitsyscall's casgstatus(gp, _Gsyscall, _Grunning) does not wait while sysmon holds the scan bit (proc.go:4914; casgstatus's loop on _Gscan, proc.go:1277-1314): the CAS meets _Gscansyscall: \"casgstatus: bad incoming values\".", "sysmon-syscall", false},
+	{BugGo114ExitsyscallNoCas, "synthetic", "throw-gopark-g-running",
+		"Go 1.14's exitsyscall fast path returns to the goroutine without casgstatus(gp, _Gsyscall, _Grunning) ([14] exitsyscall): the G runs user code in _Gsyscall, and its next park finds it not running: \"gopark: bad g status\" (proc.go:451-454).", "go114", false},
+	{BugExitsyscallNoCas, "synthetic", "throw-gosched-g-running",
+		"Go 1.26's exitsyscall fast path (m.p still set) returns without casgstatus(gp, _Gsyscall, _Grunning) (proc.go:4914): the G runs in _Gsyscall, and its Gosched finds it not running: \"bad g status\" (proc.go:4310-4314).", "sysmon-syscall", false},
+	{BugResetspinningAlways, "synthetic", "throw-resetspinning-m-spinning",
+		"schedule calls resetspinning whether or not the M spins (proc.go:4198, `if mp.spinning` dropped): \"resetspinning: not a spinning m\" (proc.go:4023-4025).", "pingpong", false},
+	{BugGlobrunqgetNoCap, "synthetic", "throw-runqputbatch-fits",
+		"globrunqgetbatch forgets its n argument (proc.go:7300: n = min(size, size/gomaxprocs+1)): on one P it takes the whole global queue, and more than the local queue holds: \"Couldn't put Gs into empty local runq\" (proc.go:3479-3481).", "runq-overflow", false},
+	{BugGlobrunqgetNoPlusOne, "synthetic", "throw-globrunq-nonempty-batch",
+		"globrunqgetbatch bounds the batch by size/gomaxprocs without the +1 (proc.go:7300): with fewer queued Gs than Ps it takes none, and findRunnable's drop path throws \"global runq empty with non-zero runqsize\" (proc.go:3602-3604).", "spawn-heavy", false},
+	{BugNetpoll0Blocks, "synthetic", "throw-netpoll-block-without-p",
+		"findRunnable's non-blocking poll with its P (proc.go:3495-3496, netpoll(0)) becomes the blocking one: \"findRunnable: netpoll with p\" (proc.go:3734-3736).", "forcegc-netpoll", false},
+	{BugNetpollBeforeDance, "synthetic", "throw-netpoll-block-not-spinning",
+		"checkRunqsNoP calls becomeSpinning before testing pidlegetSpinning's result (proc.go:3906-3917): an M that found work but no P goes on spinning and without a P to the blocking netpoll: \"findRunnable: netpoll with spinning\" (proc.go:3737-3739).", "netpoll", false},
+	{BugTakePResumes, "synthetic", "throw-resume-holds-scan-bit",
+		"takeP clears the G's scan bit itself (releaseP ending in resume, proc.go:6810-6831), and its callers (retake, exitsyscallTryGetP) resume again: \"casfrom_Gscanstatus: gp->status is not in scan state\" (proc.go:1234-1239).", "sysmon-syscall", false},
+	{BugForcegcKeepsIdle, "synthetic", "throw-forcegc-phase",
+		"sysmon injects the forcegc helper without forcegc.idle.Store(false) (proc.go:6605): the helper wakes, finds idle still set: \"forcegc: phase error\" (proc.go:370-373).", "forcegc-netpoll", false},
+	{BugStealRunnextNoCas, "synthetic", "g-in-one-place",
+		"runqgrab takes the victim's runnext without its CAS to 0 (proc.go:7705): the stolen G runs on the thief while it is still the victim's runnext.", "pingpong", false},
+	{BugPidleputNoCount, "synthetic", "npidle-matches-pidle",
+		"pidleput links the P into sched.pidle without sched.npidle.Add(1) (proc.go:7389).", "pingpong", false},
+	{BugMputNoCount, "synthetic", "nmidle-matches-midle",
+		"mput links the M into sched.midle without sched.nmidle++ (proc.go:7204).", "pingpong", false},
+	{BugNetpollIgnoresWaiters, "synthetic", "checkdead-no-false-deadlock",
+		"findRunnable's blocking-netpoll test forgets netpollAnyWaiters() (proc.go:3732): with goroutines waiting on the network and no timer, the last M parks instead of blocking in netpoll, and its mput's checkdead reports \"all goroutines are asleep\" while a descriptor can still become ready.", "forcegc-netpoll", false},
+	{BugCheckdeadNoWaiting, "synthetic", "checkdead-no-false-goexit",
+		"checkdead does not count _Gwaiting goroutines (proc.go:6412-6414): a true deadlock is reported as \"no goroutines (main called runtime.Goexit)\".", "deadlock", false},
+	{BugEntersyscallNoWake, "synthetic", "sysmon-wakeable",
+		"reentersyscall skips its sysmonwait check (proc.go:4710-4712): a goroutine enters a long syscall holding a P while sysmon sleeps deeply, and nobody will retake that P.", "sysmon-syscall", false},
+	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
+		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
 }
 
 var bugByName = func() map[string]*Bug {

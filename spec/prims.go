@@ -99,6 +99,24 @@ func (s *State) globrunqgetbatch(n, gomaxprocs int, q *[MaxRunq]uint8) (g uint8,
 	return g, qn
 }
 
+// globrunqbatch is findRunnable's globrunqget(len(pp.runq)/2) into the M's
+// batch Q. The bug switches globrunqget-no-cap and globrunqget-no-plus-one
+// corrupt its bound.
+func (x *exec) globrunqbatch() (g, qn uint8) {
+	s := x.s
+	switch size := int(s.Sched.RunqN); {
+	case x.c.Has(BugGlobrunqgetNoCap):
+		// n = min(size, size/gomaxprocs+1): the cap is lost.
+		return s.globrunqgetbatch(MaxRunq+1, x.c.GOMAXPROCS, &x.mm.Q)
+	case x.c.Has(BugGlobrunqgetNoPlusOne):
+		// n = min(n, size, size/gomaxprocs): no +1.
+		if size/x.c.GOMAXPROCS == 0 {
+			return 0, 0
+		}
+	}
+	return s.globrunqgetbatch(x.half(), x.c.GOMAXPROCS, &x.mm.Q)
+}
+
 // runqputQ appends the M's ordered batch to p's queue and reports whether
 // it all fitted.
 func (s *State) runqputQ(p, cap int, mm *M) bool {
@@ -127,7 +145,9 @@ func (x *exec) pidleput(p int) {
 		return
 	}
 	push(s.Sched.Pidle[:], pref(p))
-	s.Sched.NPidle++
+	if !x.c.Has(BugPidleputNoCount) {
+		s.Sched.NPidle++
+	}
 }
 
 // push and pop treat an array of refs as a LIFO stack whose top is
@@ -158,10 +178,10 @@ func (s *State) pidleget() int {
 
 // pidlegetSpinning is pidleget, and when no P is idle it asks a P that is
 // about to go idle to spin instead (needspinning, proc.go:7430-7443). Go
-// 1.14 and Go 1.17-1.19 (BugNoNeedspinning) had plain pidleget here.
+// 1.14 and Go 1.17-1.19 (BugGo117Recheck) had plain pidleget here.
 func (x *exec) pidlegetSpinning() int {
 	p := x.s.pidleget()
-	if p < 0 && !x.c.go114() && !x.c.Has(BugNoNeedspinning) {
+	if p < 0 && !x.c.go114() && !x.c.Has(BugGo117Recheck) {
 		x.s.Sched.NeedSpinning = true
 	}
 	return p
@@ -181,8 +201,12 @@ func (s *State) idle(p int) bool {
 func (x *exec) mput(m int) {
 	s := x.s
 	push(s.Sched.Midle[:], mref(m))
-	s.Sched.NMidle++
-	x.checkdead()
+	if !x.c.Has(BugMputNoCount) {
+		s.Sched.NMidle++
+	}
+	if !x.c.Has(BugMputNoCheckdead) {
+		x.checkdead()
+	}
 }
 
 // mget pops an idle M, or returns -1 (proc.go:7213-7221).
@@ -313,7 +337,9 @@ func (x *exec) checkdead() {
 		}
 		switch s.G[g].Status &^ _Gscan {
 		case _Gwaiting, _Gpreempted:
-			grunning++
+			if !x.c.Has(BugCheckdeadNoWaiting) {
+				grunning++
+			}
 		case _Grunnable, _Grunning, _Gsyscall:
 			x.throw(throwCheckdeadRunnableG)
 			return

@@ -18,7 +18,7 @@ package spec
 // dropped), pidlegetSpinning sets sched.needspinning; a non-spinning M about
 // to drop its P reads it under sched.lock and becomes spinning instead
 // (proc.go:3610-3615). Without that handshake the last P can go idle with
-// work queued: golang/go#45867 (bug switch no-needspinning).
+// work queued: golang/go#45867 (bug switch go1.17-recheck).
 
 func init() {
 	def(pcFRTop, "findRunnable.top", stepFRTop).branches(func(x *exec) int {
@@ -134,7 +134,7 @@ func stepFRFairGet(x *exec) {
 // it is still empty when the global queue is read.
 func stepFRLocal(x *exec) {
 	p := x.myP()
-	if g, inh := x.s.runqget(p); g != 0 {
+	if g, inh := x.runqgetOwner(p); g != 0 {
 		x.found(g, inh)
 		return
 	}
@@ -143,6 +143,20 @@ func stepFRLocal(x *exec) {
 		return
 	}
 	x.afterGlobal()
+}
+
+// runqgetOwner is the owner's runqget; the bug switch runqget-no-runnext
+// makes it forget runnext.
+func (x *exec) runqgetOwner(p int) (uint8, bool) {
+	pp := &x.s.P[p]
+	switch {
+	case x.c.Has(BugRunqgetNoRunnext):
+		if pp.RunqN > 0 {
+			return x.s.runqPopHead(p), false
+		}
+		return 0, false
+	}
+	return x.s.runqget(p)
 }
 
 func (x *exec) afterGlobal() {
@@ -156,7 +170,7 @@ func (x *exec) afterGlobal() {
 // globrunqgetbatch under the lock (proc.go:3474-3483); the batch goes onto
 // the local queue after the unlock.
 func stepFRGlobalGet(x *exec) {
-	g, qn := x.s.globrunqgetbatch(x.half(), x.c.GOMAXPROCS, &x.mm.Q)
+	g, qn := x.globrunqbatch()
 	x.mm.QN = qn
 	x.unlock()
 	if g == 0 {
@@ -192,6 +206,10 @@ func stepFRNetpoll(x *exec) {
 		x.runPolled(x.netpollTake(), pcFRNetpollCas)
 		return
 	}
+	if x.c.Has(BugNetpoll0Blocks) && sc.NetpollWaiters > 0 && sc.LastPoll {
+		x.goTo(pcFRPoll) // netpoll(-1) where netpoll(0) was meant
+		return
+	}
 	x.goTo(pcFRSpinGate)
 }
 
@@ -201,6 +219,9 @@ func (x *exec) runPolled(list uint8, next pc) {
 	g := nthBit(list, 0)
 	x.mm.LG = gref(g)
 	x.mm.List = list &^ (1 << g)
+	if x.c.Has(BugNetpollPopReadies) {
+		x.casgstatus(g, _Gwaiting, _Grunnable)
+	}
 	x.call(pcNetpollAdjust, next)
 	if x.mm.List != 0 {
 		x.call(pcInjectglist, pcNetpollAdjust)
@@ -300,6 +321,15 @@ func stepSteal(x *exec) {
 		for i := 0; i < n; i++ {
 			x.mm.Q[i] = s.runqPopHead(p2)
 		}
+		if x.c.Has(BugRunqgrabTakesAll) && pp.Runnext != 0 {
+			// The rest of the ring, then runnext, to return.
+			for pp.RunqN > 0 {
+				x.mm.Q[n] = s.runqPopHead(p2)
+				n++
+			}
+			x.mm.Q[n], pp.Runnext = pp.Runnext, 0
+			n++
+		}
 		x.mm.QN = uint8(n - 1)
 		g := x.mm.Q[n-1]
 		x.mm.Q[n-1] = 0
@@ -350,7 +380,9 @@ func stepStealRunnext(x *exec) {
 	x.mm.LP = 0
 	pp := &x.s.P[p2]
 	if g := pp.Runnext; g != 0 {
-		pp.Runnext = 0
+		if !x.c.Has(BugStealRunnextNoCas) {
+			pp.Runnext = 0
+		}
 		x.setFlag(fStole, true)
 		x.found(g, false)
 		return
@@ -361,7 +393,7 @@ func stepStealRunnext(x *exec) {
 // runqsteal publishes all but the last grabbed G on the thief's queue
 // (StoreRel of runqtail, proc.go:7738-7746) and returns the last.
 func stepStealPublish(x *exec) {
-	if int(x.s.P[x.myP()].RunqN)+int(x.mm.QN) > x.c.RunqSize {
+	if int(x.s.P[x.myP()].RunqN)+int(x.mm.QN) >= x.c.RunqSize {
 		x.throw(throwRunqstealOverflow)
 		return
 	}
@@ -387,7 +419,7 @@ func stepStealTimerRunqget(x *exec) {
 func stepFRDropP(x *exec) {
 	s := x.s
 	if s.Sched.RunqN > 0 {
-		g, qn := s.globrunqgetbatch(x.half(), x.c.GOMAXPROCS, &x.mm.Q)
+		g, qn := x.globrunqbatch()
 		x.mm.QN = qn
 		x.unlock()
 		if g == 0 {
@@ -402,7 +434,7 @@ func stepFRDropP(x *exec) {
 		x.found(g, false)
 		return
 	}
-	if !x.c.go114() && !x.c.Has(BugNoNeedspinning) && !x.mm.Spinning && s.Sched.NeedSpinning {
+	if !x.c.go114() && !x.c.Has(BugGo117Recheck) && !x.mm.Spinning && s.Sched.NeedSpinning {
 		// See "Delicate dance": become spinning on behalf of the M
 		// that found work but no P (becomeSpinning under the lock).
 		x.mm.Spinning = true
@@ -412,7 +444,18 @@ func stepFRDropP(x *exec) {
 		x.goTo(pcFRTop)
 		return
 	}
+	if x.c.Has(BugDropKeepsP) && !x.mm.Spinning {
+		x.unlock()
+		x.frPoll() // stopm without releasep and pidleput
+		return
+	}
+	if x.c.Has(BugDropIdleBeforeReleasep) {
+		s.P[x.myP()].Status = _Pidle
+	}
 	p := x.releasep()
+	if x.c.Has(BugReleasepTwice) && s.Throw == 0 {
+		x.releasep()
+	}
 	if p < 0 || s.Throw != 0 {
 		return
 	}
@@ -420,7 +463,7 @@ func stepFRDropP(x *exec) {
 	x.unlock()
 	x.setFlag(fWasSpin, x.mm.Spinning)
 	switch {
-	case x.mm.Spinning:
+	case x.mm.Spinning && !x.c.Has(BugDropNoDance):
 		x.goTo(pcFRDance)
 	case x.c.go114():
 		x.mm.Visited = 0
@@ -453,7 +496,7 @@ func stepFRDanceGlobal(x *exec) {
 	if s.Sched.RunqN > 0 {
 		p2 := x.pidlegetSpinning()
 		if p2 >= 0 {
-			g, qn := s.globrunqgetbatch(x.half(), x.c.GOMAXPROCS, &x.mm.Q)
+			g, qn := x.globrunqbatch()
 			x.mm.QN = qn
 			x.unlock()
 			if g == 0 {
@@ -518,6 +561,10 @@ func stepFRCheckRunqs(x *exec) {
 func stepFRCheckRunqsGet(x *exec) {
 	p := x.pidlegetSpinning()
 	x.unlock()
+	if x.c.Has(BugNetpollBeforeDance) && p < 0 {
+		x.mm.Spinning = true // becomeSpinning before the nil check
+		x.s.Sched.NMSpinning++
+	}
 	if p < 0 {
 		x.checkTimersNoP()
 		return
@@ -575,7 +622,7 @@ func (x *exec) pollBreakChoice() bool {
 func stepFRPoll(x *exec) {
 	sc := &x.s.Sched
 	pollUntil := x.flag(fPollUntil)
-	if (sc.NetpollWaiters > 0 || pollUntil) && sc.LastPoll {
+	if ((sc.NetpollWaiters > 0 && !x.c.Has(BugNetpollIgnoresWaiters)) || pollUntil) && sc.LastPoll {
 		sc.LastPoll = false
 		sc.PollUntil = pollUntil
 		if x.mm.P != 0 {

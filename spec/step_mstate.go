@@ -228,6 +228,12 @@ func stepStartmWake(x *exec) {
 	nmp := x.lm()
 	n := &s.M[nmp]
 	spinning := x.flag(fSpinArg)
+	if x.c.Has(BugStartmSpinningFirst) {
+		n.Spinning = spinning // handed over before the checks
+	}
+	if x.c.Has(BugStartmNextpFirst) {
+		n.NextP = x.mm.LP // handed over before the checks
+	}
 	switch {
 	case n.Spinning:
 		x.throw(throwStartmMSpinning)
@@ -279,9 +285,11 @@ func stepWakep(x *exec) {
 		x.ret()
 		return
 	}
-	sc.NMSpinning = 1
-	x.setFlag(fSpinArg, true)
-	if x.c.go114() {
+	if !x.c.Has(BugWakepLostCas) {
+		sc.NMSpinning = 1
+		x.setFlag(fSpinArg, true)
+	}
+	if x.c.go114() || x.c.Has(BugWakepNoPidleget) {
 		x.mm.LP = 0
 		x.goTo(pcStartm)
 		return
@@ -314,7 +322,7 @@ func stepWakepGet(x *exec) {
 // spins and no P is idle; else make it idle. Reading pp's queue and the
 // global queue in one step is exact: pp's queue cannot grow meanwhile.
 func stepHandoffp(x *exec) {
-	if !x.s.runqempty(x.lp()) || x.s.Sched.RunqN > 0 {
+	if (!x.s.runqempty(x.lp()) && !x.c.Has(BugHandoffpIgnoresRunq)) || x.s.Sched.RunqN > 0 {
 		x.startmFor(false)
 		return
 	}

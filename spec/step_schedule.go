@@ -39,7 +39,7 @@ func stepSchedule(x *exec) {
 func (x *exec) found(g uint8, inherit bool) {
 	x.mm.LG = g
 	x.setFlag(fInherit, inherit)
-	if x.mm.Spinning {
+	if x.mm.Spinning || x.c.Has(BugResetspinningAlways) {
 		x.goTo(pcResetSpinning)
 	} else {
 		x.goTo(pcExecute)

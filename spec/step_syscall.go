@@ -25,7 +25,8 @@ func init() {
 	def(pcEntersyscallWake, "entersyscallWakeSysmon", stepEntersyscallWake)
 	def(pcEntersyscall114Release, "reentersyscall.Psyscall", stepEntersyscall114Release)
 	def(pcInSyscall, "exitsyscall.casgstatus", stepInSyscall).when(func(x *exec) bool {
-		return x.s.G[x.curg()].Status == _Gsyscall
+		st := x.s.G[x.curg()].Status
+		return st == _Gsyscall || (x.c.Has(BugExitsyscallIgnoresScan) && st&^_Gscan == _Gsyscall)
 	})
 	def(pcSBRead, "setBlockOnExitSyscall.read", stepSBRead)
 	def(pcSBCas, "setBlockOnExitSyscall.castogscanstatus", stepSBCas)
@@ -64,7 +65,7 @@ func (x *exec) entersyscall(g int) {
 // "if sched.sysmonwait.Load()" (proc.go:4710): a racy read; sysmon sleeps
 // deeply only when every P is idle, and this P is not, so wake it.
 func stepEntersyscallSysmon(x *exec) {
-	if x.s.Sched.SysmonWait {
+	if x.s.Sched.SysmonWait && !x.c.Has(BugEntersyscallNoWake) {
 		x.goTo(pcEntersyscallWakeLock)
 		return
 	}
@@ -91,7 +92,9 @@ func stepEntersyscallWake(x *exec) {
 // critical section is what keeps the note from a double wakeup.
 func (x *exec) wakeSysmon() {
 	if x.s.Sched.SysmonWait {
-		x.s.Sched.SysmonWait = false
+		if !x.c.Has(BugWakeSysmonKeepsWait) {
+			x.s.Sched.SysmonWait = false
+		}
 		x.notewakeup(&x.s.Sched.SysmonNote)
 	}
 }
@@ -120,8 +123,10 @@ func stepInSyscall(x *exec) {
 		x.goTo(pcExit114Fast)
 		return
 	}
-	x.casgstatus(g, _Gsyscall, _Grunning)
-	if x.mm.P != 0 {
+	if x.mm.P == 0 || !x.c.Has(BugExitsyscallNoCas) {
+		x.casgstatus(g, _Gsyscall, _Grunning)
+	}
+	if x.mm.P != 0 && !x.c.Has(BugExitsyscallSlowWithP) {
 		x.clearLocals()
 		x.goTo(pcUser)
 		return
@@ -188,6 +193,9 @@ func (x *exec) takeP() {
 	s.P[p].M = 0
 	s.P[p].Status = _Pidle
 	s.M[x.lm()].P = 0
+	if x.c.Has(BugTakePResumes) {
+		x.s.G[x.lg()].Status &^= _Gscan // takeP resumes; its caller resumes again
+	}
 }
 
 // resume (proc.go:6834-6836): clear the scan bit; it must be set
@@ -301,7 +309,7 @@ func stepExitNoPAcquire(x *exec) {
 // decide as the CAS alone would, so they are one step. Then wirep(oldp).
 func stepExit114Fast(x *exec) {
 	s := x.s
-	if p := x.lp(); p >= 0 && s.P[p].Status == _Psyscall {
+	if p := x.lp(); p >= 0 && (s.P[p].Status == _Psyscall || (x.c.Has(BugGo114ExitsyscallfastNoCas) && s.idle(p))) {
 		s.P[p].Status = _Pidle
 		x.goTo(pcExit114Wirep)
 		return
@@ -323,7 +331,9 @@ func stepExit114Wirep(x *exec) {
 }
 
 func stepExit114Cas(x *exec) {
-	x.casgstatus(x.curg(), _Gsyscall, _Grunning)
+	if !x.c.Has(BugGo114ExitsyscallNoCas) {
+		x.casgstatus(x.curg(), _Gsyscall, _Grunning)
+	}
 	x.clearLocals()
 	x.goTo(pcUser)
 }

@@ -309,7 +309,11 @@ func (x *exec) retakeNext() {
 }
 
 func stepRetakeDec(x *exec) {
-	x.s.Sched.NMidleLocked--
+	if x.c.Has(BugRetakeIncidlelockedSign) {
+		x.s.Sched.NMidleLocked++ // incidlelocked(1) where -1 was meant
+	} else {
+		x.s.Sched.NMidleLocked--
+	}
 	x.unlock()
 	x.call(pcSBRead, pcRetakeDecide)
 }
@@ -373,7 +377,7 @@ func stepRetake114Dec(x *exec) {
 
 func stepRetake114Cas(x *exec) {
 	p := x.lp()
-	if x.s.P[p].Status == _Psyscall {
+	if x.s.P[p].Status == _Psyscall || x.c.Has(BugGo114RetakeNoCas) {
 		x.s.P[p].Status = _Pidle
 		x.call(pcHandoffp, pcRetakeIncLock)
 		return
@@ -430,7 +434,9 @@ func stepSysmonForcegc(x *exec) {
 func stepSysmonForcegcLock(x *exec) {
 	s := x.s
 	s.Sched.ForcegcLock = mref(x.m)
-	s.Sched.ForcegcIdle = false
+	if !x.c.Has(BugForcegcKeepsIdle) {
+		s.Sched.ForcegcIdle = false
+	}
 	x.mm.List = 1 << (x.c.ng() - 1)
 	x.call(pcInjectglist, pcSysmonForcegcUnlock)
 }
