@@ -53,6 +53,7 @@ const (
 	BugCheckdeadNoWaiting        = "checkdead-no-waiting"
 	BugEntersyscallNoWake        = "entersyscall-no-wake-sysmon"
 	BugMputNoCheckdead           = "mput-no-checkdead"
+	BugStealSkipsIdleTimers      = "steal-skips-idle-timers"
 )
 
 // A Bug describes a bug switch.
@@ -156,6 +157,8 @@ var bugList = []Bug{
 		"checkdead does not count _Gwaiting goroutines (proc.go:6412-6414): a true deadlock is reported as \"no goroutines (main called runtime.Goexit)\".", "deadlock", false},
 	{BugEntersyscallNoWake, "synthetic", "sysmon-wakeable",
 		"reentersyscall skips its sysmonwait check (proc.go:4710-4712): a goroutine enters a long syscall holding a P while sysmon sleeps deeply, and nobody will retake that P.", "sysmon-syscall", false},
+	{BugStealSkipsIdleTimers, "synthetic", "work-conservation-live",
+		"stealWork tests whether the victim is idle before stealing its timers (proc.go:3860-3885: the `!idlepMask.read` test moved above the timerpMask one): expired timers on an idle P are never run by a thief. checkTimersNoP still makes the M that drops its P wait in netpoll until the timer, so no state is quiet; the M wakes, takes the P it just dropped (the idle list is LIFO), spins, skips the idle P's timer, drops and waits again, forever, while the timer's goroutine stays queued behind an idle P.", "timers-2m", true},
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
 }

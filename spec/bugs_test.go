@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,22 +13,57 @@ import (
 )
 
 // Each bug switch that the model finds today, in the smallest shipped
-// workload that shows it, with the shortest trace's length. The switches
-// not listed here (no-needspinning) needs
-// larger configurations; see docs/bugs.md.
+// workload that shows it, with the shortest trace's length (for a liveness
+// switch, the lasso's). The switch not listed here, go1.17-recheck, is
+// pinned by the engineer hunting it in larger workloads (docs/bugs.md).
 var bugCases = []struct {
 	bug, workload string
 	steps         int
 	live          bool
 }{
-	{BugNoRunqRecheck, "pingpong", 38, false},
-	{BugResetspinningTwice, "pingpong", 20, false},
-	{BugWakepNoUndo, "pingpong", 23, false},
-	{BugGoparkUnlockFirst, "pingpong", 28, false},
-	{BugNoTimerRecheck, "timers", 62, false},
 	{BugNoMReserveID, "forcegc-netpoll", 44, false},
 	{BugAllocmReady, "allocm", 13, false},
+	{BugNoTimerRecheck, "timers", 62, false},
+	{BugNoRunqRecheck, "pingpong", 38, false},
+	{BugResetspinningTwice, "pingpong", 20, false},
 	{BugCheckdeadNoNmsys, "deadlock", 0, false},
+	{BugWakepNoUndo, "pingpong", 23, false},
+	{BugGoparkUnlockFirst, "pingpong", 28, false},
+	{BugWakeSysmonKeepsWait, "sysmon-syscall", 52, false},
+	{BugWakepLostCas, "pingpong", 24, false},
+	{BugDropKeepsP, "pingpong", 30, false},
+	{BugDropNoDance, "pingpong", 28, false},
+	{BugStartmSpinningFirst, "pingpong", 38, false},
+	{BugStartmNextpFirst, "pingpong", 38, false},
+	{BugGo114ExitsyscallfastNoCas, "go114", 46, false},
+	{BugRunqgrabTakesAll, "spawn-heavy", 33, false},
+	{BugHandoffpIgnoresRunq, "retake-runq", 35, false},
+	{BugWakepNoPidleget, "pingpong", 6, false},
+	{BugExitsyscallSlowWithP, "syscall-2p", 9, false},
+	{BugGo114RetakeNoCas, "go114", 17, false},
+	{BugReleasepTwice, "pingpong", 27, false},
+	{BugDropIdleBeforeReleasep, "pingpong", 27, false},
+	{BugRunqgetNoRunnext, "pingpong", 19, false},
+	{BugRetakeIncidlelockedSign, "deadlock", 11, false},
+	{BugNetpollPopReadies, "forcegc-netpoll", 11, false},
+	{BugExitsyscallIgnoresScan, "sysmon-syscall", 24, false},
+	{BugGo114ExitsyscallNoCas, "go114", 13, false},
+	{BugExitsyscallNoCas, "sysmon-syscall", 16, false},
+	{BugResetspinningAlways, "pingpong", 17, false},
+	{BugGlobrunqgetNoCap, "runq-overflow", 62, false},
+	{BugGlobrunqgetNoPlusOne, "spawn-heavy", 53, false},
+	{BugNetpoll0Blocks, "forcegc-netpoll", 9, false},
+	{BugNetpollBeforeDance, "netpoll", 51, false},
+	{BugTakePResumes, "sysmon-syscall", 26, false},
+	{BugForcegcKeepsIdle, "forcegc-netpoll", 29, false},
+	{BugStealRunnextNoCas, "pingpong", 19, false},
+	{BugPidleputNoCount, "pingpong", 27, false},
+	{BugMputNoCount, "pingpong", 31, false},
+	{BugNetpollIgnoresWaiters, "forcegc-netpoll", 22, false},
+	{BugCheckdeadNoWaiting, "deadlock", 47, false},
+	{BugEntersyscallNoWake, "sysmon-syscall", 34, false},
+	{BugStealSkipsIdleTimers, "timers-2m", 76, true},
+	{BugMputNoCheckdead, "deadlock", 56, true},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected
@@ -55,10 +91,60 @@ func TestBugSwitches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if r.Violation.Kind == "eventually" {
+				if err := tr.CheckLasso(m, want, r.Violation.Loop); err != nil {
+					t.Errorf("replaying %s: %v", r.Violation.Path, err)
+				}
+				return
+			}
 			if v := tr.FirstViolation(m, false); v == nil || v.Property != want {
 				t.Errorf("replaying %s does not violate %s: %+v", r.Violation.Path, want, v)
 			}
 		})
+	}
+}
+
+// TestBugCasesMatchList: every switch but go1.17-recheck is in bugCases,
+// in its own Workload and with its own Live flag.
+func TestBugCasesMatchList(t *testing.T) {
+	cased := map[string]bool{}
+	for _, bc := range bugCases {
+		b := bugByName[bc.bug]
+		if b.Workload != bc.workload || b.Live != bc.live {
+			t.Errorf("%s: bugCases says %s live=%v, bugList %s live=%v", bc.bug, bc.workload, bc.live, b.Workload, b.Live)
+		}
+		cased[bc.bug] = true
+	}
+	for _, b := range bugList {
+		if !cased[b.Name] && b.Name != BugGo117Recheck {
+			t.Errorf("%s is not in bugCases", b.Name)
+		}
+	}
+}
+
+// TestEveryPropertyHasASwitch: every Always and Eventually property of the
+// catalogue is the expected property of some bug switch (issue 4: "every
+// invariant in docs/invariants.md is broken by at least one switch"), and
+// every switch expects a property of the catalogue.
+func TestEveryPropertyHasASwitch(t *testing.T) {
+	expected := map[string][]string{}
+	for _, b := range bugList {
+		expected[b.Expect] = append(expected[b.Expect], b.Name)
+	}
+	known := map[string]bool{}
+	for _, p := range Catalog(&Config{Liveness: true, ExpectDeadlock: true}) {
+		known[p.Name] = true
+		if p.Kind != "always" && p.Kind != "eventually" {
+			continue
+		}
+		if len(expected[p.Name]) == 0 {
+			t.Errorf("%s property %s is broken by no bug switch", p.Kind, p.Name)
+		}
+	}
+	for prop, names := range expected {
+		if !known[prop] {
+			t.Errorf("switches %v expect %q, which is not in the catalogue", names, prop)
+		}
 	}
 }
 
@@ -77,7 +163,12 @@ func traceText(m *Model, bug, workload string, v *checker.Violation) (string, er
 	var b strings.Builder
 	fmt.Fprintf(&b, "# bug switch: %s (%s)\n", bug, bugByName[bug].Source)
 	fmt.Fprintf(&b, "# property:   %s (%s)\n", v.Property, v.Kind)
-	fmt.Fprintf(&b, "# replay:     go run ./cmd/gmpcheck replay -model 'testdata/workloads/%s.txt[bug=%s]' -path %s\n", workload, bug, v.Path)
+	opts := "bug=" + bug
+	if v.Kind == "eventually" {
+		opts += ",live"
+		fmt.Fprintf(&b, "# lasso:      the cycle starts at step %d (state %d) and returns to it: loop %d\n", v.Loop, v.Loop, v.Loop)
+	}
+	fmt.Fprintf(&b, "# replay:     go run ./cmd/gmpcheck replay -model 'testdata/workloads/%s.txt[%s]' -path %s\n", workload, opts, v.Path)
 	fmt.Fprintf(&b, "#\n# Regenerate with `go test ./spec -run TestPinnedTraces -update`; review the diff like code.\n\n")
 	b.WriteString(m.FormatState(&tr.States[0]))
 	b.WriteString("\n\n")
@@ -98,6 +189,7 @@ func TestPinnedTraces(t *testing.T) {
 		t.Run(bc.bug, func(t *testing.T) {
 			c := load(t, bc.workload)
 			c.Bugs = []string{bc.bug}
+			c.Liveness = bc.live
 			m, r := check(t, c, checker.Options{Symmetry: true})
 			v := r.Violation
 			if v == nil || v.Kind == "sometimes" {
@@ -122,6 +214,17 @@ func TestPinnedTraces(t *testing.T) {
 			tr, err := checker.Replay[State, Action](m, path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if v.Kind == "eventually" {
+				lm := regexp.MustCompile(`: loop (-?[0-9]+)`).FindSubmatch(pinned)
+				if lm == nil {
+					t.Fatal("no loop in the pinned lasso")
+				}
+				loop, _ := strconv.Atoi(string(lm[1]))
+				if err := tr.CheckLasso(m, bugByName[bc.bug].Expect, loop); err != nil {
+					t.Errorf("the pinned lasso: %v", err)
+				}
+				return
 			}
 			if got := tr.FirstViolation(m, false); got == nil || got.Property != bugByName[bc.bug].Expect {
 				t.Errorf("the pinned path does not violate %s: %+v", bugByName[bc.bug].Expect, got)

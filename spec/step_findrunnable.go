@@ -306,6 +306,10 @@ func stepSteal(x *exec) {
 	p2 := nthBit(x.stealVictims(), x.ch)
 	x.mm.Visited |= 1 << p2
 	last := x.flag(fLastPass)
+	if x.c.Has(BugStealSkipsIdleTimers) && s.idle(p2) {
+		x.stealNext() // the idle test moved above the timer steal
+		return
+	}
 	if last && x.c.Timers {
 		if g := x.expiredTimer(p2); g >= 0 {
 			x.runTimer(p2, g, pcStealTimerRunqget)
