@@ -75,7 +75,7 @@ type Bug struct {
 
 var bugList = []Bug{
 	{BugGo117Recheck, "golang/go#45867", "work-conservation",
-		"No needspinning handshake, as in Go 1.17-1.19: after CL 310850 only a spinning M rechecks the run queues after dropping its P, pidlegetSpinning is plain pidleget, and a non-spinning M about to drop its P does not look at sched.needspinning (proc.go:3610-3615, 7430-7443). An M that meets wakep's transient nmspinning increment at the spinning gate neither spins nor rechecks, and drops its P while work waits in a runnext. Go 1.20 added the handshake. Found in wakep-transient (and pingpong); the hunt for it in larger workloads is recorded in docs/bugs.md.", "wakep-transient", false},
+		"No needspinning handshake, as in Go 1.17-1.19: after CL 310850 only a spinning M rechecks the run queues after dropping its P, pidlegetSpinning is plain pidleget, and a non-spinning M about to drop its P does not look at sched.needspinning (proc.go:3610-3615, 7430-7443). An M that meets wakep's transient nmspinning increment at the spinning gate neither spins nor rechecks, and drops its P while work waits in a runnext. Go 1.20 added the handshake. Found in wakep-transient (two Ps, 341 states) and pingpong.", "wakep-transient", false},
 	{BugNoMReserveID, "golang/go#40368", "throw-checkdead-no-runnable-g",
 		"startm releases sched.lock before the new M is counted (no mReserveID): a thread that comes back with work and no P (from a syscall, or from netpoll), queues its G globally and parks sees run == 0 in checkdead with a runnable G. In 1.26 the one sysmon path to startm without an incidlelocked bracket is forcegc's injectglist.", "forcegc-netpoll", false},
 	{BugAllocmReady, "golang/go#10573", "throw-schedule-spinning-no-local-work",

@@ -14,13 +14,13 @@ import (
 
 // Each bug switch that the model finds today, in the smallest shipped
 // workload that shows it, with the shortest trace's length (for a liveness
-// switch, the lasso's). The switch not listed here, go1.17-recheck, is
-// pinned by the engineer hunting it in larger workloads (docs/bugs.md).
+// switch, the lasso's).
 var bugCases = []struct {
 	bug, workload string
 	steps         int
 	live          bool
 }{
+	{BugGo117Recheck, "wakep-transient", 35, false},
 	{BugNoMReserveID, "forcegc-netpoll", 44, false},
 	{BugAllocmReady, "allocm", 13, false},
 	{BugNoTimerRecheck, "timers", 62, false},
@@ -104,8 +104,8 @@ func TestBugSwitches(t *testing.T) {
 	}
 }
 
-// TestBugCasesMatchList: every switch but go1.17-recheck is in bugCases,
-// in its own Workload and with its own Live flag.
+// TestBugCasesMatchList: every switch is in bugCases, in its own Workload
+// and with its own Live flag.
 func TestBugCasesMatchList(t *testing.T) {
 	cased := map[string]bool{}
 	for _, bc := range bugCases {
@@ -116,7 +116,7 @@ func TestBugCasesMatchList(t *testing.T) {
 		cased[bc.bug] = true
 	}
 	for _, b := range bugList {
-		if !cased[b.Name] && b.Name != BugGo117Recheck {
+		if !cased[b.Name] {
 			t.Errorf("%s is not in bugCases", b.Name)
 		}
 	}

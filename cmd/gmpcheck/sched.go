@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/gmpspec/gmpspec/checker"
 	"github.com/gmpspec/gmpspec/spec"
@@ -202,7 +203,7 @@ func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	for _, b := range bugs {
-		fmt.Fprintf(stdout, "%-22s %-16s expects %s\n    %s\n", b.Name, b.Source, b.Expect, b.Doc)
+		fmt.Fprintf(stdout, "%s (%s) expects %s in %s\n    %s\n", b.Name, b.Source, b.Expect, b.Workload, b.Doc)
 	}
 	fmt.Fprintf(stdout, "\nuse: go run ./cmd/gmpcheck check -model 'WORKLOAD[bug=NAME]' (see docs/bugs.md for the workload of each)\n")
 	return exitOK
@@ -228,7 +229,7 @@ func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bo
 	var rows []bugVerdict
 	all := true
 	for _, b := range bugs {
-		name := specName("testdata/workloads/"+b.Workload+".txt", schedOptions{bugs: []string{b.Name}})
+		name := specName("testdata/workloads/"+b.Workload+".txt", schedOptions{bugs: []string{b.Name}, live: b.Live})
 		t, err := schedTarget(name)
 		if err != nil {
 			return fail(stderr, fmt.Errorf("bugs -verify: %v", err))
@@ -252,14 +253,16 @@ func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bo
 			return fail(stderr, err)
 		}
 	} else {
-		fmt.Fprintf(stdout, "%-22s %-16s %-16s %-38s %-5s %6s %10s %8s\n", "switch", "source", "workload", "expected property", "found", "steps", "states", "seconds")
+		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+		fmt.Fprintf(tw, "switch\tsource\tworkload\texpected property\tfound\tsteps\tstates\tseconds\n")
 		for _, r := range rows {
 			found := "no"
 			if r.Found {
 				found = "yes"
 			}
-			fmt.Fprintf(stdout, "%-22s %-16s %-16s %-38s %-5s %6d %10d %8.2f\n", r.Name, r.Source, r.Workload, r.ExpectedProperty, found, r.TraceLength, r.DistinctStates, r.Seconds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\n", r.Name, r.Source, r.Workload, r.ExpectedProperty, found, r.TraceLength, r.DistinctStates, r.Seconds)
 		}
+		tw.Flush()
 	}
 	if !all {
 		return exitViolation
