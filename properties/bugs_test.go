@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -141,16 +143,50 @@ const bugSeed = "1"
 // random schedules; and in random workloads with the switch on. A switch
 // missing here is new: the test prints the line to add.
 var foundByRapid = map[string]struct{ workload, random bool }{
-	"no-needspinning":     {true, false},
-	"go1.17-recheck":      {true, false}, // no-needspinning's new name (spec/bugs.go, in progress)
-	"no-mreserveid":       {false, false},
-	"allocm-ready":        {true, true},
-	"no-timer-recheck":    {false, false},
-	"no-runq-recheck":     {true, true},
-	"resetspinning-twice": {true, true},
-	"checkdead-no-nmsys":  {true, true},
-	"wakep-no-undo":       {true, true},
-	"gopark-unlock-first": {true, false},
+	"go1.17-recheck":                {true, false},
+	"no-mreserveid":                 {false, false},
+	"allocm-ready":                  {true, true},
+	"no-timer-recheck":              {false, false},
+	"no-runq-recheck":               {true, true},
+	"resetspinning-twice":           {true, true},
+	"checkdead-no-nmsys":            {true, true},
+	"wakep-no-undo":                 {true, true},
+	"gopark-unlock-first":           {true, false},
+	"checkdead-no-waiting":          {true, true},
+	"drop-idle-before-releasep":     {true, true},
+	"drop-keeps-p":                  {true, true},
+	"drop-no-dance":                 {true, true},
+	"entersyscall-no-wake-sysmon":   {false, false},
+	"exitsyscall-ignores-scan":      {true, true},
+	"exitsyscall-no-cas":            {true, true},
+	"exitsyscall-slow-with-p":       {true, true},
+	"forcegc-keeps-idle":            {true, true},
+	"globrunqget-no-cap":            {true, false},
+	"globrunqget-no-plus-one":       {true, true},
+	"go1.14-exitsyscall-no-cas":     {true, false},
+	"go1.14-exitsyscallfast-no-cas": {false, false},
+	"go1.14-retake-no-cas":          {true, false},
+	"handoffp-ignores-runq":         {true, false},
+	"mput-no-checkdead":             {true, true},
+	"mput-no-nmidle":                {true, true},
+	"netpoll-before-dance":          {true, false},
+	"netpoll-ignores-waiters":       {true, true},
+	"netpoll-pop-readies":           {true, true},
+	"netpoll0-blocks":               {true, true},
+	"pidleput-no-npidle":            {true, true},
+	"releasep-twice":                {true, true},
+	"resetspinning-unconditional":   {true, true},
+	"retake-incidlelocked-sign":     {true, true},
+	"runqget-no-runnext":            {true, true},
+	"runqgrab-takes-all":            {true, false},
+	"startm-nextp-first":            {true, true},
+	"startm-spinning-first":         {true, true},
+	"steal-runnext-no-cas":          {true, true},
+	"steal-skips-idle-timers":       {false, false},
+	"takep-resumes":                 {true, false},
+	"wakep-lost-cas":                {true, true},
+	"wakep-no-pidleget":             {true, true},
+	"wakesysmon-keeps-sysmonwait":   {false, false},
 }
 
 // TestBugSwitches runs schedulerProperty with each of spec.Bugs()'s
@@ -164,7 +200,7 @@ func TestBugSwitches(t *testing.T) {
 	userSet := setFlags(t, map[string]string{
 		"rapid.seed":       bugSeed,
 		"rapid.nofailfile": "true",
-		"rapid.shrinktime": "2s",
+		"rapid.shrinktime": "500ms",
 	}, "rapid.seed", "rapid.checks")
 	userSet = userSet || testing.Short()
 
@@ -173,27 +209,40 @@ func TestBugSwitches(t *testing.T) {
 		load, rand  hunt
 		workloadErr error
 	}
-	var rows []row
-	for _, bug := range spec.Bugs() {
-		r := row{bug: bug}
-		c, err := spec.LoadWorkload(filepath.Join("..", "testdata", "workloads", bug.Workload+".txt"))
-		if err != nil {
-			r.workloadErr = err
-		} else {
-			c.Bugs = []string{bug.Name}
-			r.load = huntBug(t.Name()+"/"+bug.Name+"/workload", func(lens *[]int) func(*rapid.T) {
-				return schedulerProperty(rapid.Just(c), lens)
+	// The hunts are independent (each has its own seeded rapid run), so
+	// they run side by side, GOMAXPROCS at a time; the rows stay in
+	// spec.Bugs() order.
+	bugs := spec.Bugs()
+	rows := make([]row, len(bugs))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, bug := range bugs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r := row{bug: bug}
+			c, err := spec.LoadWorkload(filepath.Join("..", "testdata", "workloads", bug.Workload+".txt"))
+			if err != nil {
+				r.workloadErr = err
+			} else {
+				c.Bugs = []string{bug.Name}
+				c.Liveness = false // rapid checks safety; liveness switches are for the exhaustive checker
+				r.load = huntBug(t.Name()+"/"+bug.Name+"/workload", func(lens *[]int) func(*rapid.T) {
+					return schedulerProperty(rapid.Just(c), lens)
+				})
+			}
+			random := rapid.Map(Config(Bounds{SpareMs: 1}), func(c *spec.Config) *spec.Config {
+				c.Bugs = []string{bug.Name}
+				return c
 			})
-		}
-		random := rapid.Map(Config(Bounds{SpareMs: 1}), func(c *spec.Config) *spec.Config {
-			c.Bugs = []string{bug.Name}
-			return c
-		})
-		r.rand = huntBug(t.Name()+"/"+bug.Name+"/random", func(lens *[]int) func(*rapid.T) {
-			return schedulerProperty(random, lens)
-		})
-		rows = append(rows, r)
+			r.rand = huntBug(t.Name()+"/"+bug.Name+"/random", func(lens *[]int) func(*rapid.T) {
+				return schedulerProperty(random, lens)
+			})
+			rows[i] = r
+		}()
 	}
+	wg.Wait()
 
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

@@ -72,6 +72,11 @@ var pinned = []struct {
 	{"inject-overflow", true, false, 3779, 91, false},
 	{"syscall-steal", true, false, 14466, 82, false},
 	{"timer-handoff", true, false, 168530, 146, false},
+	{"wakep-transient", true, false, 1407, 72, false},
+	{"sysmon-syscall", true, false, 40675, 100, false},
+	{"syscall-2p", true, false, 81, 45, false},
+	{"runq-overflow", true, false, 183, 85, false},
+	{"timers-2m", true, false, 19023, 121, false},
 	{"default", true, false, 37931283, 187, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
 }
