@@ -33,6 +33,7 @@ type checkFlags struct {
 	format     string
 	progress   bool
 	states     bool
+	config     *configFlags
 }
 
 // newCheckFlags defines check's flags; stderr decides the default of
@@ -52,12 +53,13 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.BoolVar(&f.progress, "progress", isTerminal(stderr), "print a statistics line on stderr every 5s (default: on if stderr is a terminal)")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
+	f.config = newConfigFlags(fs)
 	return f
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f := newCheckFlags(stderr)
-	t, code, ok := parseCommand(f.fs, args, &f.model, stdout, stderr)
+	t, code, ok := parseCommand(f.fs, args, &f.model, f.config, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -160,10 +162,11 @@ func reproCommand(model string, noDeadlock bool) string {
 	return s
 }
 
-// parseCommand parses a command's flags, which include -model, rejects
-// positional arguments, and looks the model up. If ok is false the command
-// is over and code is its exit code.
-func parseCommand(fs *flag.FlagSet, args []string, model *string, stdout, stderr io.Writer) (t target, code int, ok bool) {
+// parseCommand parses a command's flags, which include -model and the
+// configuration flags cf, rejects positional arguments, and looks the model
+// up (setting *model to the model spec the flags name). If ok is false the
+// command is over and code is its exit code.
+func parseCommand(fs *flag.FlagSet, args []string, model *string, cf *configFlags, stdout, stderr io.Writer) (t target, code int, ok bool) {
 	pos, help, err := parseFlags(fs, args)
 	if err != nil {
 		return t, fail(stderr, err), false
@@ -174,6 +177,9 @@ func parseCommand(fs *flag.FlagSet, args []string, model *string, stdout, stderr
 	}
 	if len(pos) > 0 {
 		return t, fail(stderr, fmt.Errorf("%s: unexpected argument %q", fs.Name(), pos[0])), false
+	}
+	if *model, err = cf.compose(fs, *model); err != nil {
+		return t, fail(stderr, fmt.Errorf("%s: %v", fs.Name(), err)), false
 	}
 	t, err = lookupTarget(*model)
 	if err != nil {
@@ -194,6 +200,7 @@ type simulateFlags struct {
 	json       bool
 	format     string
 	states     bool
+	config     *configFlags
 }
 
 func newSimulateFlags() *simulateFlags {
@@ -207,12 +214,13 @@ func newSimulateFlags() *simulateFlags {
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON on stdout, and nothing else (-format json)")
 	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
+	f.config = newConfigFlags(fs)
 	return f
 }
 
 func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f := newSimulateFlags()
-	t, code, ok := parseCommand(f.fs, args, &f.model, stdout, stderr)
+	t, code, ok := parseCommand(f.fs, args, &f.model, f.config, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -259,6 +267,7 @@ type replayFlags struct {
 	format     string
 	noDeadlock bool
 	states     bool
+	config     *configFlags
 }
 
 func newReplayFlags() *replayFlags {
@@ -269,6 +278,7 @@ func newReplayFlags() *replayFlags {
 	fs.StringVar(&f.format, "format", "text", "output `format`: text, json (the trace and its violation) or dot (a Graphviz graph)")
 	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "do not report a final state without enabled actions")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step")
+	f.config = newConfigFlags(fs)
 	return f
 }
 
@@ -321,6 +331,9 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	path, err := checker.ParsePath(pathText)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("replay: bad path %q: %v", pathText, err))
+	}
+	if f.model, err = f.config.compose(f.fs, f.model); err != nil {
+		return fail(stderr, fmt.Errorf("replay: %v", err))
 	}
 	t, err := lookupTarget(f.model)
 	if err != nil {

@@ -144,9 +144,9 @@ func commandUsage(w io.Writer, name string) {
 }
 
 var synopsis = map[string]string{
-	"check":    "[check] [-model NAME] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-json] [-states]",
-	"simulate": "simulate [-model NAME] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-json] [-states]",
-	"replay":   "replay [-model NAME] [-no-deadlock] [-states] [-format text|json] (-path PATH | FILE)",
+	"check":    "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot] [-states]",
+	"simulate": "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot] [-states]",
+	"replay":   "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot] (-path PATH | FILE)",
 	"list":     "list",
 }
 
@@ -156,6 +156,9 @@ var examples = map[string]string{
   gmpcheck check -max-states 1000000 -time 10m -mem 4GiB
   gmpcheck check -json > result.json
   gmpcheck check -model mutex-racy -format dot | dot -Tsvg > trace.svg
+  gmpcheck check -workload testdata/workloads/pingpong.txt -bug no-runq-recheck
+  gmpcheck check -workload testdata/workloads/spawn-heavy.txt -gomaxprocs 3 -runq 4 -max-states 5000000
+  gmpcheck check -workload testdata/workloads/go114-timers.txt -profile go1.26
 `,
 	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
 `,

@@ -288,6 +288,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "-format", "xml"}, `-format "xml": want text, json or dot`},
 		{[]string{"check", "-json", "-format", "dot"}, "-json and -format dot disagree"},
 		{[]string{"simulate", "-format", "yaml"}, `-format "yaml"`},
+		{[]string{"check", "-model", "mutex", "-bug", "x"}, `model "mutex" is not a scheduler model: -bug applies`},
+		{[]string{"check", "-model", "sched", "-workload", "a.txt"}, "give -model or -workload, not both"},
+		{[]string{"check", "-workload", "a.go"}, `-workload "a.go": want a workload file NAME.txt`},
+		{[]string{"check", "-gomaxprocs", "0"}, "-gomaxprocs 0: want at least 1"},
+		{[]string{"check", "-gomaxprocs", "9"}, "gomaxprocs 9: must be 1..8"},
+		{[]string{"check", "-runq", "3"}, "runq 3: must be even"},
+		{[]string{"check", "-bug", "nope"}, `unknown bug switch "nope"`},
+		{[]string{"check", "-profile", "go1.99"}, `profile "go1.99"`},
+		{[]string{"check", "-model", "sched[ms=x]"}, `ms="x": want a positive number`},
+		{[]string{"replay", "-path", "0", "-model", "mutex", "-live"}, "-live applies to scheduler models only"},
 		{[]string{"replay", "/does/not/exist"}, "no such file"},
 		{[]string{"replay", "-path", "0", "extra"}, "not both"},
 		{[]string{"list", "x"}, `unexpected argument "x"`},
@@ -553,5 +563,38 @@ func TestFewestSwitches(t *testing.T) {
 	}
 	if v := res.Violation; v == nil || v.Switches != 1 || !v.FewestSwitches || len(v.Trace) != 13 {
 		t.Errorf("violation %+v: want 13 steps, 1 switch, fewest", v)
+	}
+}
+
+// TestConfigFlags: the configuration flags name the same model as a model
+// spec, and the reproduction line prints that spec.
+func TestConfigFlags(t *testing.T) {
+	t.Chdir("../..")
+	code, out, errOut := gmpcheck(t, "check", "-workload", "testdata/workloads/pingpong.txt", "-bug", "no-runq-recheck")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"model       testdata/workloads/pingpong.txt[bug=no-runq-recheck]: pingpong: GOMAXPROCS=2 Ms=3 runq=2",
+		"verdict     violation: work-conservation (always)",
+		"replay -model 'testdata/workloads/pingpong.txt[bug=no-runq-recheck]' -path ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	_, spec, _ := gmpcheck(t, "check", "-model", "testdata/workloads/pingpong.txt[bug=no-runq-recheck]")
+	timing := regexp.MustCompile(`(?m)^  (states/s|elapsed) .*$`)
+	if timing.ReplaceAllString(spec, "") != timing.ReplaceAllString(out, "") {
+		t.Errorf("-workload -bug and the model spec differ:\n%s\n---\n%s", out, spec)
+	}
+	code, out, _ = gmpcheck(t, "check", "-workload", "testdata/workloads/pingpong.txt", "-gomaxprocs", "3", "-ms", "4", "-runq", "4", "-max-states", "1000")
+	if want := "model       testdata/workloads/pingpong.txt[gomaxprocs=3,ms=4,runq=4]: pingpong: GOMAXPROCS=3 Ms=4 runq=4"; code != exitIncomplete || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want 3 and %q:\n%s", code, want, out)
+	}
+	// The go1.14 reproduction of golang/go#40368 is clean in the 1.26 profile.
+	code, out, _ = gmpcheck(t, "check", "-workload", "testdata/workloads/go114-timers.txt", "-profile", "go1.26")
+	if code != exitOK || !strings.Contains(out, "profile=go1.26") {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -19,6 +20,7 @@ import (
 //	testdata/workloads/timers.txt           a workload file
 //	sched[bug=no-runq-recheck]              with bug switches
 //	FILE[bug=a,bug=b,profile=go1.14,live]   with a profile, and liveness
+//	FILE[gomaxprocs=3,ms=4,runq=4]          with the machine changed
 //
 // The name is also what reproduction commands print, so one string says
 // everything the replay needs.
@@ -36,6 +38,8 @@ type schedOptions struct {
 	bugs    []string
 	profile string
 	live    bool
+	// gomaxprocs, ms and runq override the workload's; 0 keeps it.
+	gomaxprocs, ms, runq int
 }
 
 // specName composes a model spec from a base and options.
@@ -45,6 +49,14 @@ func specName(base string, o schedOptions) string {
 	sort.Strings(bugs)
 	for _, b := range bugs {
 		opts = append(opts, "bug="+b)
+	}
+	for _, n := range []struct {
+		k string
+		v int
+	}{{"gomaxprocs", o.gomaxprocs}, {"ms", o.ms}, {"runq", o.runq}} {
+		if n.v != 0 {
+			opts = append(opts, fmt.Sprintf("%s=%d", n.k, n.v))
+		}
 	}
 	if o.profile != "" {
 		opts = append(opts, "profile="+o.profile)
@@ -76,8 +88,14 @@ func parseSpecName(name string) (base string, o schedOptions, err error) {
 			o.profile = v
 		case "live":
 			o.live = true
+		case "gomaxprocs", "ms", "runq":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return "", o, fmt.Errorf("model %q: %s=%q: want a positive number", name, k, v)
+			}
+			*map[string]*int{"gomaxprocs": &o.gomaxprocs, "ms": &o.ms, "runq": &o.runq}[k] = n
 		default:
-			return "", o, fmt.Errorf("model %q: unknown option %q (bug=NAME, profile=go1.14|go1.26, live)", name, opt)
+			return "", o, fmt.Errorf("model %q: unknown option %q (bug=NAME, profile=go1.14|go1.26, live, gomaxprocs=N, ms=N, runq=N)", name, opt)
 		}
 	}
 	return base, o, nil
@@ -100,6 +118,15 @@ func schedConfig(name string) (*spec.Config, error) {
 		c.Profile = o.profile
 	}
 	c.Liveness = c.Liveness || o.live
+	if o.gomaxprocs != 0 {
+		c.GOMAXPROCS = o.gomaxprocs
+	}
+	if o.ms != 0 {
+		c.Ms = o.ms
+	}
+	if o.runq != 0 {
+		c.RunqSize = o.runq
+	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %v", base, err)
 	}
