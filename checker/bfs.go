@@ -122,6 +122,7 @@ type search[S, A any] struct {
 	props []Property[S]
 	sym   Symmetric[S]
 	dec   Decoder[S] // nil: the frontier holds values
+	into  NextIntoer[S, A]
 	term  Terminator[S]
 	kinds []string
 	nwork int
@@ -180,6 +181,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 	}
 	s.term, _ = any(m).(Terminator[S])
 	s.dec, _ = any(m).(Decoder[S])
+	s.into, _ = any(m).(NextIntoer[S, A])
 	if opt.noDecoder {
 		s.dec = nil
 	}
@@ -470,9 +472,19 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blo
 			}
 			from := uint64(base+uint32(j)) << 32
 			for ai, a := range w.acts {
-				pend = append(pend, s.m.Next(st, a))
+				if len(pend) < cap(pend) {
+					pend = pend[:len(pend)+1]
+				} else {
+					pend = append(pend, *new(S))
+				}
+				t := &pend[len(pend)-1]
+				if s.into != nil {
+					s.into.NextInto(st, a, t)
+				} else {
+					*t = s.m.Next(st, a)
+				}
 				w.coverage[s.m.Kind(a)]++
-				fp := s.fingerprint(w, &pend[len(pend)-1])
+				fp := s.fingerprint(w, t)
 				r := &w.recent[fp&(1<<recentBits-1)]
 				if *r == fp {
 					pend = pend[:len(pend)-1]

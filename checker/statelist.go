@@ -11,6 +11,15 @@ type Decoder[S any] interface {
 	Decode(b []byte, s *S)
 }
 
+// A NextIntoer is a Model that can write a successor into memory the
+// checker provides. The checker then computes successors in place, which
+// saves copying each one (and, for a model whose Next must allocate its
+// result, an allocation per successor).
+type NextIntoer[S, A any] interface {
+	// NextInto sets *dst to Next(s, a). dst and s do not overlap.
+	NextInto(s *S, a A, dst *S)
+}
+
 // A stateList holds states in order: as values, or, with a decoder, as
 // their encodings back to back.
 type stateList[S any] struct {

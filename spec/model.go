@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/gmpspec/gmpspec/checker"
@@ -90,7 +91,9 @@ func (m *Model) Actions(s *State, dst []Action) []Action {
 		return dst
 	}
 	c := m.C
-	x := exec{s: s, c: c}
+	x := getExec()
+	defer putExec(x)
+	*x = exec{s: s, c: c}
 	for i := 0; i < c.nm(); i++ {
 		mm := &s.M[i]
 		if !mm.Created {
@@ -98,12 +101,12 @@ func (m *Model) Actions(s *State, dst []Action) []Action {
 		}
 		d := &steps[mm.PC]
 		x.m, x.mm = i, mm
-		if d.enabled != nil && !d.enabled(&x) {
+		if d.enabled != nil && !d.enabled(x) {
 			continue
 		}
 		n := 1
 		if d.choices != nil {
-			n = d.choices(&x)
+			n = d.choices(x)
 		}
 		for ch := 0; ch < n; ch++ {
 			dst = append(dst, Action{Actor: uint8(i), Step: mm.PC, Choice: uint8(ch)})
@@ -133,7 +136,9 @@ func (m *Model) Waiting(s *State) uint64 {
 	if m.Terminal(s) {
 		return 0
 	}
-	x := exec{s: s, c: m.C}
+	x := getExec()
+	defer putExec(x)
+	*x = exec{s: s, c: m.C}
 	for i := 0; i < m.C.nm(); i++ {
 		mm := &s.M[i]
 		if !mm.Created {
@@ -141,7 +146,7 @@ func (m *Model) Waiting(s *State) uint64 {
 		}
 		d := &steps[mm.PC]
 		x.m, x.mm = i, mm
-		if d.enabled != nil && !d.enabled(&x) && waitsForLock(pc(mm.PC)) {
+		if d.enabled != nil && !d.enabled(x) && waitsForLock(pc(mm.PC)) {
 			w |= 1 << i
 		}
 	}
@@ -169,7 +174,15 @@ func (s *State) timerHeld(g int) bool {
 
 // Next takes action a.
 func (m *Model) Next(s *State, a Action) State {
-	t := *s
+	var t State
+	m.NextInto(s, a, &t)
+	return t
+}
+
+// NextInto sets *t to the state action a leads to from s (the checker's
+// allocation-free Next).
+func (m *Model) NextInto(s *State, a Action, t *State) {
+	*t = *s
 	if a.Actor == actorEnv {
 		switch a.Step {
 		case envNetReady:
@@ -177,11 +190,23 @@ func (m *Model) Next(s *State, a Action) State {
 		case envTimerFire:
 			t.G[a.Arg].Expired = true
 		}
-		return t
+		return
 	}
-	x := exec{s: &t, c: m.C, m: int(a.Actor), mm: &t.M[a.Actor], ch: int(a.Choice)}
-	steps[a.Step].fn(&x)
-	return t
+	x := getExec()
+	*x = exec{s: t, c: m.C, m: int(a.Actor), mm: &t.M[a.Actor], ch: int(a.Choice)}
+	steps[a.Step].fn(x)
+	putExec(x)
+}
+
+// Steps are called through a table, so the exec they get escapes: a
+// pooled one costs no allocation per step.
+var execPool = sync.Pool{New: func() any { return new(exec) }}
+
+func getExec() *exec { return execPool.Get().(*exec) }
+
+func putExec(x *exec) {
+	*x = exec{} // keep no state alive
+	execPool.Put(x)
 }
 
 // Encode writes the used part of the state: its arrays are fixed-size
