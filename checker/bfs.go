@@ -121,6 +121,7 @@ type search[S, A any] struct {
 	opt   Options
 	props []Property[S]
 	sym   Symmetric[S]
+	symTo SymmetricInto[S] // if the model is one, with symmetry on
 	dec   Decoder[S] // nil: the frontier holds values
 	into  NextIntoer[S, A]
 	term  Terminator[S]
@@ -178,6 +179,9 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 	}
 	if opt.Symmetry {
 		s.sym, _ = any(m).(Symmetric[S])
+		if s.sym != nil {
+			s.symTo, _ = any(m).(SymmetricInto[S])
+		}
 	}
 	s.term, _ = any(m).(Terminator[S])
 	s.dec, _ = any(m).(Decoder[S])
@@ -223,12 +227,15 @@ func (s *search[S, A]) hasLiveness() bool {
 // fingerprint returns the fingerprint of st (of its representative under
 // symmetry), using w's buffer.
 func (s *search[S, A]) fingerprint(w *worker[S, A], st *S) uint64 {
-	if s.sym != nil {
+	switch {
+	case s.symTo != nil:
+		w.enc = s.m.Encode(s.symTo.RepresentativeInto(st, w.rep), w.enc[:0])
+	case s.sym != nil:
 		// Into the worker's scratch: a local would escape through the
 		// model's interface and cost an allocation per successor.
 		*w.rep = s.sym.Representative(st)
 		w.enc = s.m.Encode(w.rep, w.enc[:0])
-	} else {
+	default:
 		w.enc = s.m.Encode(st, w.enc[:0])
 	}
 	return fingerprint(w.enc)

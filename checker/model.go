@@ -72,6 +72,14 @@ type Symmetric[S any] interface {
 	Representative(s *S) S
 }
 
+// A SymmetricInto is a Symmetric model that can avoid copying states:
+// RepresentativeInto returns s itself when s is its own representative,
+// and otherwise writes the representative into dst (scratch space the
+// checker keeps for the model, used for nothing else) and returns dst.
+type SymmetricInto[S any] interface {
+	RepresentativeInto(s, dst *S) *S
+}
+
 // A Waiter is a Model whose processes can wait for a resource that is
 // granted fairly (a lock). Waiting returns the processes that wait in s:
 // for weak fairness they count as enabled even when none of their actions

@@ -21,8 +21,27 @@ import "bytes"
 
 // Representative renames s's Ps and worker Ms into signature order.
 func (m *Model) Representative(s *State) State {
+	var t State
+	return *m.RepresentativeInto(s, &t)
+}
+
+// RepresentativeInto is Representative without copies: it returns s itself
+// if s is its own representative, and otherwise writes the representative
+// into dst and returns dst. dst must be zero or hold an earlier result for
+// this model: only the parts of the arrays the configuration uses are
+// written.
+func (m *Model) RepresentativeInto(s, dst *State) *State {
+	pp, mp, identity := m.perm(s)
+	if identity {
+		return s
+	}
+	applyPerm(m.C, s, &pp, &mp, dst)
+	return dst
+}
+
+// perm computes the renaming: old P index -> new, old M index -> new.
+func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, identity bool) {
 	c := m.C
-	var pperm [MaxP + MaxM]uint8 // old P index -> new index
 	np := c.GOMAXPROCS
 
 	// P signatures.
@@ -145,24 +164,20 @@ func (m *Model) Representative(s *State) State {
 		}
 	}
 	// The j-th smallest signature takes the j-th permutable index.
-	var oldToNew [MaxM]uint8
 	for i := range oldToNew {
 		oldToNew[i] = uint8(i)
 	}
 	for j := 0; j < n; j++ {
 		oldToNew[ms[j].old] = uint8(idx[j])
 	}
-	identity := true
+	identity = true
 	for p := 0; p < np; p++ {
 		identity = identity && pperm[p] == uint8(p)
 	}
 	for i := range oldToNew {
 		identity = identity && oldToNew[i] == uint8(i)
 	}
-	if identity {
-		return *s
-	}
-	return applyPerm(c, s, &pperm, &oldToNew)
+	return pperm, oldToNew, identity
 }
 
 func pmap(perm *[MaxP + MaxM]uint8, ref uint8) uint8 {
@@ -189,10 +204,14 @@ func permBits(perm *[MaxP + MaxM]uint8, bits uint8, np int) uint8 {
 	return out
 }
 
-// applyPerm renames Ps by pp and Ms by mp (old index -> new index).
-func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8) State {
-	t := *s
+// applyPerm writes s with Ps renamed by pp and Ms by mp (old index -> new
+// index) into t, copying only the parts of the arrays c uses (see
+// RepresentativeInto).
+func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8, t *State) {
 	np := c.GOMAXPROCS
+	copy(t.G[:c.ng()], s.G[:c.ng()])
+	t.Sched = s.Sched
+	t.Throw, t.ThrowM, t.Report, t.Exited = s.Throw, s.ThrowM, s.Report, s.Exited
 	for p := 0; p < np; p++ {
 		q := s.P[p]
 		q.M = mmap(mp, q.M)
@@ -224,5 +243,4 @@ func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8) Sta
 		sc.Pidle[i] = pmap(pp, sc.Pidle[i])
 	}
 	t.ThrowM = mmap(mp, t.ThrowM)
-	return t
 }
