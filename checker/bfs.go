@@ -122,7 +122,7 @@ type search[S, A any] struct {
 	props []Property[S]
 	sym   Symmetric[S]
 	symTo SymmetricInto[S] // if the model is one, with symmetry on
-	dec   Decoder[S] // nil: the frontier holds values
+	dec   Decoder[S]       // nil: the frontier holds values
 	into  NextIntoer[S, A]
 	term  Terminator[S]
 	kinds []string
