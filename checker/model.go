@@ -22,6 +22,13 @@
 // graph; unlike a depth-first "eventually" check it does not miss violations
 // that end in a cycle.
 //
+// A model may implement optional interfaces: Terminator (intended final
+// states), Symmetric (symmetry reduction), Waiter (fair locks for
+// liveness), StateFormatter and StepFormatter (traces for people), and, for
+// speed and memory on large models, Decoder (the frontier is kept encoded),
+// NextIntoer (successors computed in place) and SymmetricInto
+// (representatives without copies). None changes what a run reports.
+//
 // The package knows nothing of any particular model; see the examples
 // directory for small ones.
 package checker
