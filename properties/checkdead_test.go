@@ -115,7 +115,7 @@ func TestCheckdeadNetpollHang(t *testing.T) {
 	require.NoError(t, err)
 	trace, err := checker.Replay[spec.State, spec.Action](m, p)
 	require.NoError(t, err)
-	w := &Walk{M: m, C: c, kinds: m.ActionKinds(), States: trace.States, Acts: trace.Actions, Path: p}
+	w := &Walk{M: m, C: c, States: trace.States, Acts: trace.Actions, Path: p}
 	msg := "replay: go run ./cmd/gmpcheck replay -model FILE.txt -path " + path + "\n" + w.Trace()
 	s := w.Last()
 	require.Equal(t, EndStuck, w.End(), msg)

@@ -35,7 +35,6 @@ type Walk struct {
 	Acts   []spec.Action
 	Path   []int // the replayable path: the initial state's index, then each action's index
 
-	kinds  []string // step names, indexed by M.PC-1
 	always []checker.Property[spec.State]
 	buf    []spec.Action // the enabled actions
 	idx    []int         // the indexes in buf that Step draws from
@@ -50,7 +49,7 @@ func NewWalk(c *spec.Config) (*Walk, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Walk{M: m, C: c, kinds: m.ActionKinds(), gens: make(map[int]*rapid.Generator[drawn]), sysmon: -1}
+	w := &Walk{M: m, C: c, gens: make(map[int]*rapid.Generator[drawn]), sysmon: -1}
 	for _, p := range m.Properties() {
 		if p.Expect == checker.ExpectAlways {
 			w.always = append(w.always, p)
@@ -165,8 +164,17 @@ func (w *Walk) StepName(s *spec.State, i int) string {
 	if !s.M[i].Created || pc == 0 {
 		return ""
 	}
-	return w.kinds[pc-1]
+	return stepNames[pc-1]
 }
+
+// stepNames are the spec's step names, indexed by M.PC-1.
+var stepNames = func() []string {
+	var n []string
+	for _, st := range spec.Steps() {
+		n = append(n, st.Name)
+	}
+	return n
+}()
 
 // Actor is the M that takes a, or -1 for the environment.
 func (w *Walk) Actor(a spec.Action) int {

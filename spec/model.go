@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -13,6 +14,9 @@ type Model struct {
 	C     *Config
 	props []checker.Property[State]
 	kinds []string
+	// kindOf maps a step (pc, then numPC+env) to its index in kinds; -1
+	// for a step that cannot fire in C (see stepApplies).
+	kindOf [int(numPC) + numEnv]int16
 }
 
 // An Action is one step of an M (Actor < number of Ms), or an event of the
@@ -41,14 +45,66 @@ func New(c *Config) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{C: c}
-	for p := pc(1); p < numPC; p++ {
-		m.kinds = append(m.kinds, steps[p].name)
+	for i := range m.kindOf {
+		m.kindOf[i] = -1
 	}
-	for _, n := range envNames {
+	for p := pc(1); p < numPC; p++ {
+		if stepApplies(c, p) {
+			m.kindOf[p] = int16(len(m.kinds))
+			m.kinds = append(m.kinds, steps[p].name)
+		}
+	}
+	for e, n := range envNames {
+		if e == envNetReady && !c.Netpoll || e == envTimerFire && !c.Timers {
+			continue
+		}
+		m.kindOf[int(numPC)+e] = int16(len(m.kinds))
 		m.kinds = append(m.kinds, n)
 	}
 	m.props = properties(c)
 	return m, nil
+}
+
+// stepApplies reports whether step p exists in configuration c: the go1.14
+// profile's own steps (pcs named ...114...) only in that profile, and the
+// steps of sysmon, the network poller, timers and forcegc only with those
+// features. ActionKinds lists just these, so that a coverage report's
+// "never fired" is about c; a step outside them that fires anyway is a bug
+// in the model, and Kind panics on it.
+func stepApplies(c *Config, p pc) bool {
+	if go114Step(p) && !c.go114() {
+		// Without mReserveID, 1.26's startm creates the M as 1.14's did.
+		return c.Has(BugNoMReserveID) && (p == pcStartmNewm114Lock || p == pcStartmNewm114)
+	}
+	name := steps[p].name
+	switch {
+	case strings.HasPrefix(name, "sysmon.forcegc"):
+		return c.Forcegc && c.Sysmon
+	case p == pcFRCheckTimers || p == pcWakeNetPoller || p == pcStealTimerRunqget || p == pcSysmonTimers114:
+		return c.Timers
+	case strings.HasPrefix(name, "sysmon") || strings.HasPrefix(name, "retake") ||
+		strings.HasPrefix(name, "preemptone") || strings.Contains(name, "sysmonnote"):
+		return c.Sysmon
+	case strings.Contains(strings.ToLower(name), "netpoll") && p != pcWakeNetPoller:
+		return c.Netpoll
+	}
+	return true
+}
+
+// go114Step reports whether p is a step of the go1.14 profile alone.
+func go114Step(p pc) bool {
+	switch p {
+	case pcNewproc114Check, pcReady114Check,
+		pcFRRecheck114, pcFRRecheck114Lock, pcFRRecheck114Get, pcFRRecheck114Acquire,
+		pcStartmNewm114Lock, pcStartmNewm114,
+		pcInject114Lock, pcInject114Put, pcInject114Start,
+		pcEntersyscall114Release,
+		pcExit114Fast, pcExit114Wirep, pcExit114Cas, pcExit114PidleLock, pcExit114PidleGet,
+		pcExit114Acquire, pcExit114Slow, pcExit114SlowLock, pcExit114SlowGet, pcExit114SlowAcquire,
+		pcSysmonTimers114, pcRetake114Cas, pcRetake114DecLock, pcRetake114Dec:
+		return true
+	}
+	return false
 }
 
 // Init is the state after runtime.main started sysmon: m0 runs main on P0,
@@ -258,10 +314,15 @@ func (m *Model) ActionKinds() []string { return m.kinds }
 
 // Kind maps an action to its step's entry in ActionKinds.
 func (m *Model) Kind(a Action) int {
+	i := int(a.Step)
 	if a.Actor == actorEnv {
-		return int(numPC) - 1 + int(a.Step)
+		i = int(numPC) + int(a.Step)
 	}
-	return int(a.Step) - 1
+	k := m.kindOf[i]
+	if k < 0 {
+		panic(fmt.Sprintf("spec: %s fired in a configuration that has no such step (%s)", m.FormatAction(a), m.C))
+	}
+	return int(k)
 }
 
 // Process: each M is a process; each goroutine's environment (its network
