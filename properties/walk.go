@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gmpspec/gmpspec/checker"
 	"github.com/gmpspec/gmpspec/spec"
@@ -136,13 +137,20 @@ func (w *Walk) gen(n int) *rapid.Generator[drawn] {
 	return g
 }
 
-var labels []string
+// labels caches the draw labels ("step 12"); walks run side by side in
+// TestBugSwitches, hence the lock.
+var labels struct {
+	sync.Mutex
+	s []string
+}
 
 func label(i int) string {
-	for len(labels) <= i {
-		labels = append(labels, "step "+strconv.Itoa(len(labels)+1))
+	labels.Lock()
+	defer labels.Unlock()
+	for len(labels.s) <= i {
+		labels.s = append(labels.s, "step "+strconv.Itoa(len(labels.s)+1))
 	}
-	return labels[i]
+	return labels.s[i]
 }
 
 // CheckInvariants returns the name of the first Always property of the
