@@ -1,8 +1,8 @@
-# Targets: test (the default), check, bench, lint.
+# Targets: test (the default), check, bench, lint, race.
 
 STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test check bench lint
+.PHONY: test check bench lint race
 
 test:
 	go test ./...
@@ -24,3 +24,10 @@ lint:
 	else \
 		echo "lint: skipping staticcheck: '$(STATICCHECK)' does not build here"; \
 	fi
+
+# The race detector where goroutines share memory: the checker's parallel
+# search, the spec under it (pooled step state), rapid's side-by-side hunts
+# and the CLI. The default configuration is left out (too slow under -race).
+race:
+	go test -race ./checker/... ./properties/... ./cmd/...
+	go test -race ./spec -run 'TestBugSwitches|TestPinnedTraces|TestStateSpaces/(pingpong|allocm|go114|inject-overflow|syscall-steal|wakep-transient)'
