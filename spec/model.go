@@ -66,9 +66,10 @@ func New(c *Config) (*Model, error) {
 }
 
 // stepApplies reports whether step p exists in configuration c: the go1.14
-// profile's own steps (pcs named ...114...) only in that profile, and the
+// profile's own steps (pcs named ...114...) only in that profile; the
 // steps of sysmon, the network poller, timers and forcegc only with those
-// features. ActionKinds lists just these, so that a coverage report's
+// features; goready, goschedImpl and preemptone only with instructions that
+// lead there. ActionKinds lists just these, so that a coverage report's
 // "never fired" is about c; a step outside them that fires anyway is a bug
 // in the model, and Kind panics on it.
 func stepApplies(c *Config, p pc) bool {
@@ -78,6 +79,16 @@ func stepApplies(c *Config, p pc) bool {
 	}
 	name := steps[p].name
 	switch {
+	case p == pcReady:
+		// goready: a ready instruction, or a timer's function.
+		return hasOp(c, OpReady) || c.Timers
+	case p == pcGoschedLock || p == pcGoschedPut:
+		// Gosched, or sysmon's preemption of a computing goroutine.
+		return hasOp(c, OpGosched) || hasOp(c, OpCompute) && c.Sysmon
+	case p == pcPreemptRead || p == pcPreemptSet:
+		// Only goroutines with work ahead are worth preempting
+		// (mayPreempt): computing ones, and forcegc's helper.
+		return c.Sysmon && (hasOp(c, OpCompute) || c.Forcegc)
 	case strings.HasPrefix(name, "sysmon.forcegc"):
 		return c.Forcegc && c.Sysmon
 	case p == pcFRCheckTimers || p == pcWakeNetPoller || p == pcStealTimerRunqget || p == pcSysmonTimers114:
