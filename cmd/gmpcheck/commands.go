@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -95,6 +96,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if f.progress {
 		opt.Progress = stderr
+	}
+	if f.mem > 0 {
+		// The bound is on the live heap: let the collector work harder
+		// near it, rather than stop the check for garbage not yet
+		// collected.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(f.mem)))
 	}
 	if format == "text" {
 		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
