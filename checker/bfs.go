@@ -302,7 +302,8 @@ func (s *search[S, A]) run() *Result {
 	}
 
 	// Level 0: the initial states, deduplicated.
-	frontier, next := new(stateList[S]), new(stateList[S])
+	frontier := &stateList[S]{chunkSize: frontierChunk}
+	next := &stateList[S]{chunkSize: frontierChunk}
 	w0 := s.workers[0]
 	for i, st := range s.m.Init() {
 		if s.set.insert(s.fingerprint(w0, &st)) {

@@ -21,19 +21,59 @@ type NextIntoer[S, A any] interface {
 }
 
 // A stateList holds states in order: as values, or, with a decoder, as
-// their encodings back to back.
+// their encodings back to back in chunks. A list with a chunk size (the
+// frontier, which can hold millions of states) allocates chunks of that
+// size and never copies itself as it grows, so a level costs no more than
+// its states plus one chunk, and reset keeps the chunks for the next level;
+// an encoding never straddles two chunks. A list without one (a block's
+// candidates, a few hundred states) keeps a single growing chunk.
 type stateList[S any] struct {
 	vals []S
-	data []byte
-	ends []int // ends[i]: the end of state i's encoding in data
+
+	chunkSize int      // 0: a single chunk that grows
+	chunks    [][]byte // chunks[:used] hold encodings; the last is being filled
+	used      int
+	maxEnc    int      // the longest encoding seen, to leave room for the next
+	loc       []uint64 // state i: chunk index<<32 | end of its encoding in the chunk
 }
+
+const frontierChunk = 4 << 20
 
 func (l *stateList[S]) reset() {
-	l.vals, l.data, l.ends = l.vals[:0], l.data[:0], l.ends[:0]
+	l.vals, l.loc = l.vals[:0], l.loc[:0]
+	for i := range l.chunks[:l.used] {
+		l.chunks[i] = l.chunks[i][:0]
+	}
+	l.used = 0
 }
 
-// len is the number of states; one of vals and ends is always empty.
-func (l *stateList[S]) len() int { return len(l.vals) + len(l.ends) }
+// len is the number of states; one of vals and loc is always empty.
+func (l *stateList[S]) len() int { return len(l.vals) + len(l.loc) }
+
+// room returns the chunk to append an encoding of n bytes to (n < 0: of
+// at most maxEnc bytes), starting a new one when the current one is full.
+func (l *stateList[S]) room(n int) *[]byte {
+	if n < 0 {
+		n = l.maxEnc
+	}
+	if l.used > 0 {
+		c := &l.chunks[l.used-1]
+		if l.chunkSize == 0 || len(*c)+n <= cap(*c) {
+			return c
+		}
+	}
+	if l.used == len(l.chunks) {
+		l.chunks = append(l.chunks, make([]byte, 0, max(l.chunkSize, n)))
+	}
+	l.used++
+	return &l.chunks[l.used-1]
+}
+
+// push records the encoding that was just appended to chunk c, from start.
+func (l *stateList[S]) push(c *[]byte, start int) {
+	l.maxEnc = max(l.maxEnc, len(*c)-start)
+	l.loc = append(l.loc, uint64(l.used-1)<<32|uint64(len(*c)))
+}
 
 // add appends st, encoded if dec is not nil.
 func (l *stateList[S]) add(st *S, m encoder[S], dec Decoder[S]) {
@@ -41,8 +81,12 @@ func (l *stateList[S]) add(st *S, m encoder[S], dec Decoder[S]) {
 		l.vals = append(l.vals, *st)
 		return
 	}
-	l.data = m.Encode(st, l.data)
-	l.ends = append(l.ends, len(l.data))
+	c := l.room(-1)
+	start := len(*c)
+	// If the encoding is longer than any before, the chunk may be
+	// reallocated by the append: still correct, only a copy.
+	*c = m.Encode(st, *c)
+	l.push(c, start)
 }
 
 // copyFrom appends state i of src.
@@ -51,16 +95,20 @@ func (l *stateList[S]) copyFrom(src *stateList[S], i int, dec Decoder[S]) {
 		l.vals = append(l.vals, src.vals[i])
 		return
 	}
-	l.data = append(l.data, src.encoding(i)...)
-	l.ends = append(l.ends, len(l.data))
+	e := src.encoding(i)
+	c := l.room(len(e))
+	start := len(*c)
+	*c = append(*c, e...)
+	l.push(c, start)
 }
 
 func (l *stateList[S]) encoding(i int) []byte {
-	lo := 0
-	if i > 0 {
-		lo = l.ends[i-1]
+	ch, end := l.loc[i]>>32, int(uint32(l.loc[i]))
+	start := 0
+	if i > 0 && l.loc[i-1]>>32 == ch {
+		start = int(uint32(l.loc[i-1]))
 	}
-	return l.data[lo:l.ends[i]]
+	return l.chunks[ch][start:end]
 }
 
 // at returns state i: in place, or decoded into scratch.
