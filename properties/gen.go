@@ -178,16 +178,7 @@ func FormatWorkload(c *spec.Config) string {
 	if c.Profile != "" {
 		fmt.Fprintf(&b, "profile %s\n", c.Profile)
 	}
-	var f []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{{c.Sysmon, "sysmon"}, {c.Netpoll, "netpoll"}, {c.Forcegc, "forcegc"}, {c.Timers, "timers"}} {
-		if x.on {
-			f = append(f, x.name)
-		}
-	}
-	if len(f) > 0 {
+	if f := c.Features(); len(f) > 0 {
 		fmt.Fprintf(&b, "features %s\n", strings.Join(f, " "))
 	}
 	if c.ExpectDeadlock {

@@ -185,8 +185,9 @@ func (c *Config) Has(name string) bool {
 	return false
 }
 
-// String is a one-line summary of c.
-func (c *Config) String() string {
+// Features lists c's feature toggles that are on, by their workload-file
+// names, in file order.
+func (c *Config) Features() []string {
 	var f []string
 	for _, x := range []struct {
 		on   bool
@@ -196,6 +197,12 @@ func (c *Config) String() string {
 			f = append(f, x.name)
 		}
 	}
+	return f
+}
+
+// String is a one-line summary of c.
+func (c *Config) String() string {
+	f := c.Features()
 	prof := c.Profile
 	if prof == "" {
 		prof = ProfileGo126
