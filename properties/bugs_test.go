@@ -28,15 +28,7 @@ import (
 // appends the length of each run to lens.
 func schedulerProperty(gen *rapid.Generator[*spec.Config], lens *[]int) func(*rapid.T) {
 	return func(t *rapid.T) {
-		c := gen.Draw(t, "config")
-		tr, err := Analyze(c)
-		if err != nil {
-			t.Fatalf("ground truth: %v\n%s", err, FormatWorkload(c))
-		}
-		w, err := NewWalk(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w, tr := analyzedWalk(t, gen.Draw(t, "config"))
 		defer func() { *lens = append(*lens, w.Len()) }()
 		checkQuiescence(t, w, newStats())
 		// Drawn, so that a failure found at the end of a run (a

@@ -22,15 +22,7 @@ const runSteps = 3000
 func TestCheckdead(t *testing.T) {
 	st := newStats()
 	rapid.Check(t, func(t *rapid.T) {
-		c := Config(Bounds{SpareMs: 1}).Draw(t, "config")
-		tr, err := Analyze(c)
-		if err != nil {
-			t.Fatalf("ground truth: %v\n%s", err, FormatWorkload(c))
-		}
-		w, err := NewWalk(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w, tr := analyzedWalk(t, Config(Bounds{SpareMs: 1}).Draw(t, "config"))
 		w.Run(t, runSteps)
 		e := w.CheckEnd(t, tr)
 		st.add(w, e)
@@ -125,4 +117,18 @@ func TestCheckdeadNetpollHang(t *testing.T) {
 	assert.True(t, w.blockedInNetpoll(), msg)
 	assert.Zero(t, s.Sched.NetpollWaiters, msg)
 	assert.Equal(t, 64, w.Len())
+}
+
+// analyzedWalk is the start of a run-to-the-end property: c's ground truth
+// and a walk from its initial state.
+func analyzedWalk(t *rapid.T, c *spec.Config) (*Walk, *Truth) {
+	tr, err := Analyze(c)
+	if err != nil {
+		t.Fatalf("ground truth: %v\n%s", err, FormatWorkload(c))
+	}
+	w, err := NewWalk(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, tr
 }
