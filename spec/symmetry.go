@@ -1,6 +1,9 @@
 package spec
 
-import "bytes"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Symmetry. Ps are interchangeable: nothing in the model depends on a P's
 // index (the loops over allp that the source runs in index order, retake
@@ -60,34 +63,38 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 		k[8] = pp.Runnext
 		k[9] = pp.Timers
 		k[10] = 255
-		for i, q := range s.Sched.Pidle {
-			if q == pref(p) {
-				k[10] = uint8(i)
-			}
+	}
+	for i, q := range s.Sched.Pidle {
+		if q != 0 {
+			ps[q-1].key[10] = uint8(i)
 		}
-		// Who refers to p, by role and step.
-		for i := 0; i < c.nm(); i++ {
-			mm := &s.M[i]
-			switch pref(p) {
-			case mm.P:
-				k[11] = mm.PC
-				k[12] = mm.CurG
-			case mm.NextP:
-				k[13] = mm.PC
-			}
-			if mm.OldP == pref(p) {
-				k[14]++
-			}
-			if mm.LP == pref(p) {
-				k[15] = mm.PC
-			}
-			if mm.Visited&(1<<p) != 0 {
-				k[16]++
+	}
+	// Who refers to each P, by role and step (in one pass over the Ms; a
+	// later M overwrites an earlier one's entry, in M order).
+	for i := 0; i < c.nm(); i++ {
+		mm := &s.M[i]
+		if mm.P != 0 {
+			k := &ps[mm.P-1].key
+			k[11] = mm.PC
+			k[12] = mm.CurG
+		}
+		if mm.NextP != 0 && mm.NextP != mm.P {
+			ps[mm.NextP-1].key[13] = mm.PC
+		}
+		if mm.OldP != 0 {
+			ps[mm.OldP-1].key[14]++
+		}
+		if mm.LP != 0 {
+			ps[mm.LP-1].key[15] = mm.PC
+		}
+		for v := mm.Visited; v != 0; v &= v - 1 {
+			if p := bits.TrailingZeros8(v); p < np {
+				ps[p].key[16]++
 			}
 		}
 	}
 	for i := 1; i < np; i++ { // insertion sort: stable, and n is tiny
-		for j := i; j > 0 && bytes.Compare(ps[j].key[:], ps[j-1].key[:]) < 0; j-- {
+		for j := i; j > 0 && keyLess(ps[j].key[:], ps[j-1].key[:]); j-- {
 			ps[j], ps[j-1] = ps[j-1], ps[j]
 		}
 	}
@@ -107,6 +114,21 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 	for i := 0; i < int(s.Sched.MNext); i++ {
 		if i != sm {
 			idx = append(idx, i)
+		}
+	}
+	// Where each M is on midle, and the wait-object locks it holds.
+	var midleAt, objLocks [MaxM]uint8
+	for i := range midleAt {
+		midleAt[i] = 255
+	}
+	for j, q := range s.Sched.Midle {
+		if q != 0 {
+			midleAt[q-1] = uint8(j)
+		}
+	}
+	for o, q := range s.Sched.ObjLock {
+		if q != 0 {
+			objLocks[q-1] |= 1 << o
 		}
 	}
 	n := 0
@@ -136,30 +158,21 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 		k[27] = pmap(&pperm, mm.OldP)
 		k[28] = pmap(&pperm, mm.LP)
 		k[29] = permBits(&pperm, mm.Visited, np)
-		k[30] = 255
-		for j, q := range s.Sched.Midle {
-			if q == mref(i) {
-				k[30] = uint8(j)
-			}
-		}
+		k[30] = midleAt[i]
 		if s.Sched.Lock == mref(i) {
 			k[31] = 1
 		}
 		if s.Sched.ForcegcLock == mref(i) {
 			k[32] = 1
 		}
-		for o := 0; o < MaxObj; o++ {
-			if s.Sched.ObjLock[o] == mref(i) {
-				k[33] |= 1 << o
-			}
-		}
+		k[33] = objLocks[i]
 		if mm.LM != 0 {
 			k[34] = s.M[mm.LM-1].PC + 1
 		}
 		k[35] = mm.QN
 	}
 	for i := 1; i < n; i++ {
-		for j := i; j > 0 && bytes.Compare(ms[j].key[:], ms[j-1].key[:]) < 0; j-- {
+		for j := i; j > 0 && keyLess(ms[j].key[:], ms[j-1].key[:]); j-- {
 			ms[j], ms[j-1] = ms[j-1], ms[j]
 		}
 	}
@@ -243,4 +256,16 @@ func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8, t *
 		sc.Pidle[i] = pmap(pp, sc.Pidle[i])
 	}
 	t.ThrowM = mmap(mp, t.ThrowM)
+}
+
+// keyLess orders signatures as bytes.Compare does, eight bytes at a time
+// (len(a) == len(b), a multiple of 8).
+func keyLess(a, b []byte) bool {
+	for i := 0; i+8 <= len(a); i += 8 {
+		x, y := binary.BigEndian.Uint64(a[i:]), binary.BigEndian.Uint64(b[i:])
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
