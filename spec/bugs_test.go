@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gmpspec/gmpspec/checker"
@@ -72,10 +73,7 @@ var bugCases = []struct {
 func TestBugSwitches(t *testing.T) {
 	for _, bc := range bugCases {
 		t.Run(bc.bug, func(t *testing.T) {
-			c := load(t, bc.workload)
-			c.Bugs = []string{bc.bug}
-			c.Liveness = bc.live
-			m, r := check(t, c, checker.Options{Symmetry: true, Workers: 1})
+			m, r := bugCheck(t, bc.bug, bc.workload, bc.live)
 			want := bugByName[bc.bug].Expect
 			if r.Violation == nil || r.Violation.Property != want {
 				t.Fatalf("want %s violated, got %s %+v", want, r.Verdict, r.Violation)
@@ -102,6 +100,35 @@ func TestBugSwitches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bugChecks memoizes bugCheck: TestBugSwitches and TestPinnedTraces look
+// at the same runs.
+var bugChecks = struct {
+	sync.Mutex
+	m map[string]bugRun
+}{m: map[string]bugRun{}}
+
+type bugRun struct {
+	m *Model
+	r *checker.Result
+}
+
+// bugCheck checks workload with switch bug on (symmetry on; liveness if
+// live), once per test binary.
+func bugCheck(t *testing.T, bug, workload string, live bool) (*Model, *checker.Result) {
+	t.Helper()
+	bugChecks.Lock()
+	defer bugChecks.Unlock()
+	if run, ok := bugChecks.m[bug]; ok {
+		return run.m, run.r
+	}
+	c := load(t, workload)
+	c.Bugs = []string{bug}
+	c.Liveness = live
+	m, r := check(t, c, checker.Options{Symmetry: true})
+	bugChecks.m[bug] = bugRun{m, r}
+	return m, r
 }
 
 // TestBugCasesMatchList: every switch is in bugCases, in its own Workload
@@ -187,10 +214,7 @@ func traceText(m *Model, bug, workload string, v *checker.Violation) (string, er
 func TestPinnedTraces(t *testing.T) {
 	for _, bc := range bugCases {
 		t.Run(bc.bug, func(t *testing.T) {
-			c := load(t, bc.workload)
-			c.Bugs = []string{bc.bug}
-			c.Liveness = bc.live
-			m, r := check(t, c, checker.Options{Symmetry: true})
+			m, r := bugCheck(t, bc.bug, bc.workload, bc.live)
 			v := r.Violation
 			if v == nil || v.Kind == "sometimes" {
 				t.Skip("no trace: the property is a reachability goal")
