@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -185,16 +186,35 @@ func (c *Config) Has(name string) bool {
 	return false
 }
 
+// featureNames are the feature toggles by their workload-file names.
+var featureNames = []string{"sysmon", "netpoll", "forcegc", "timers"}
+
+func (c *Config) features() []*bool { return []*bool{&c.Sysmon, &c.Netpoll, &c.Forcegc, &c.Timers} }
+
+// SetFeatures turns on exactly the named features (workload-file names:
+// sysmon, netpoll, forcegc, timers) and turns off the others.
+func (c *Config) SetFeatures(names []string) error {
+	on := make([]bool, len(featureNames))
+	for _, n := range names {
+		i := slices.Index(featureNames, n)
+		if i < 0 {
+			return fmt.Errorf("unknown feature %q (known: %s)", n, strings.Join(featureNames, " "))
+		}
+		on[i] = true
+	}
+	for i, f := range c.features() {
+		*f = on[i]
+	}
+	return nil
+}
+
 // Features lists c's feature toggles that are on, by their workload-file
 // names, in file order.
 func (c *Config) Features() []string {
 	var f []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{{c.Sysmon, "sysmon"}, {c.Netpoll, "netpoll"}, {c.Forcegc, "forcegc"}, {c.Timers, "timers"}} {
-		if x.on {
-			f = append(f, x.name)
+	for i, on := range c.features() {
+		if *on {
+			f = append(f, featureNames[i])
 		}
 	}
 	return f

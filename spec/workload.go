@@ -119,19 +119,8 @@ func ParseWorkload(file, name string, src []byte) (*Config, error) {
 			}
 			c.Profile = args[0]
 		case "features":
-			for _, a := range args {
-				switch a {
-				case "sysmon":
-					c.Sysmon = true
-				case "netpoll":
-					c.Netpoll = true
-				case "forcegc":
-					c.Forcegc = true
-				case "timers":
-					c.Timers = true
-				default:
-					return nil, errAt(line, "unknown feature %q (known: sysmon netpoll forcegc timers)", a)
-				}
+			if err := c.SetFeatures(append(c.Features(), args...)); err != nil {
+				return nil, errAt(line, "%v", err)
 			}
 		case "expect":
 			if len(args) != 1 || args[0] != "deadlock" {

@@ -16,6 +16,7 @@ type configFlags struct {
 	ms         int
 	runq       int
 	profile    string
+	features   string
 	bugs       stringList
 	live       bool
 }
@@ -26,7 +27,7 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
-var configFlagNames = []string{"workload", "gomaxprocs", "ms", "runq", "profile", "bug", "live"}
+var configFlagNames = []string{"workload", "gomaxprocs", "ms", "runq", "profile", "features", "bug", "live"}
 
 func newConfigFlags(fs *flag.FlagSet) *configFlags {
 	f := &configFlags{}
@@ -35,6 +36,7 @@ func newConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.IntVar(&f.ms, "ms", 0, "override the workload's thread bound (`N` worker Ms, m0 included)")
 	fs.IntVar(&f.runq, "runq", 0, "override the workload's local run queue capacity (`N`, even)")
 	fs.StringVar(&f.profile, "profile", "", "follow the scheduler of runtime `VERSION`: go1.26 or go1.14")
+	fs.StringVar(&f.features, "features", "", "replace the workload's features with `LIST` (comma-separated: sysmon, netpoll, forcegc, timers; none for none)")
 	fs.Var(&f.bugs, "bug", "turn on the bug switch `NAME` (repeatable; see 'gmpcheck bugs')")
 	fs.BoolVar(&f.live, "live", false, "also check the liveness properties (checkdead-complete, work-conservation-live)")
 	return f
@@ -83,6 +85,9 @@ func (f *configFlags) compose(fs *flag.FlagSet, model string) (string, error) {
 	}
 	if set["profile"] {
 		o.profile = f.profile
+	}
+	if set["features"] {
+		o.features, o.setFeatures = splitFeatures(f.features), true
 	}
 	o.bugs = append(o.bugs, f.bugs...)
 	o.live = o.live || f.live

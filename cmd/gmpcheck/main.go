@@ -194,6 +194,8 @@ models:
   sched                              the scheduler's default configuration (the default)
   testdata/workloads/NAME.txt        a scheduler workload file
   'FILE[bug=NAME,profile=go1.14,live]'  with bug switches, the Go 1.14 profile, liveness
+  'FILE[gomaxprocs=N,ms=N,runq=N,features=sysmon+netpoll]'
+                                     with the workload's sizes or features replaced
   mutex, mutex3, mutex-racy, ...     example models ('gmpcheck list')
 
 examples:

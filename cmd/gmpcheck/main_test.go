@@ -294,6 +294,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "-gomaxprocs", "0"}, "-gomaxprocs 0: want at least 1"},
 		{[]string{"check", "-gomaxprocs", "9"}, "gomaxprocs 9: must be 1..8"},
 		{[]string{"check", "-runq", "3"}, "runq 3: must be even"},
+		{[]string{"check", "-features", "sysmon,gc"}, `features: unknown feature "gc" (known: sysmon netpoll forcegc timers)`},
+		{[]string{"check", "-features", "none"}, "netwait needs the netpoll feature"},
 		{[]string{"check", "-bug", "nope"}, `unknown bug switch "nope"`},
 		{[]string{"check", "-profile", "go1.99"}, `profile "go1.99"`},
 		{[]string{"check", "-model", "sched[ms=x]"}, `ms="x": want a positive number`},
@@ -591,6 +593,17 @@ func TestConfigFlags(t *testing.T) {
 	code, out, _ = gmpcheck(t, "check", "-workload", "testdata/workloads/pingpong.txt", "-gomaxprocs", "3", "-ms", "4", "-runq", "4", "-max-states", "1000")
 	if want := "model       testdata/workloads/pingpong.txt[gomaxprocs=3,ms=4,runq=4]: pingpong: GOMAXPROCS=3 Ms=4 runq=4"; code != exitIncomplete || !strings.Contains(out, want) {
 		t.Errorf("exit %d, want 3 and %q:\n%s", code, want, out)
+	}
+	// -features replaces the workload's toggles: forcegc-netpoll without
+	// the helper is the netpoll workload under sysmon.
+	code, out, _ = gmpcheck(t, "check", "-workload", "testdata/workloads/forcegc-netpoll.txt", "-features", "sysmon,netpoll")
+	for _, want := range []string{
+		"model       testdata/workloads/forcegc-netpoll.txt[features=sysmon+netpoll]: forcegc-netpoll: GOMAXPROCS=1 Ms=2 runq=2 Gs=1 profile=go1.26 features=sysmon,netpoll",
+		"  distinct states        4160\n",
+	} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("exit %d, want 0 and %q:\n%s", code, want, out)
+		}
 	}
 	// The go1.14 reproduction of golang/go#40368 is clean in the 1.26 profile.
 	code, out, _ = gmpcheck(t, "check", "-workload", "testdata/workloads/go114-timers.txt", "-profile", "go1.26")

@@ -40,6 +40,9 @@ type schedOptions struct {
 	live    bool
 	// gomaxprocs, ms and runq override the workload's; 0 keeps it.
 	gomaxprocs, ms, runq int
+	// features, if set, replaces the workload's feature toggles.
+	features    []string
+	setFeatures bool
 }
 
 // specName composes a model spec from a base and options.
@@ -57,6 +60,13 @@ func specName(base string, o schedOptions) string {
 		if n.v != 0 {
 			opts = append(opts, fmt.Sprintf("%s=%d", n.k, n.v))
 		}
+	}
+	if o.setFeatures {
+		f := "none"
+		if len(o.features) > 0 {
+			f = strings.Join(o.features, "+")
+		}
+		opts = append(opts, "features="+f)
 	}
 	if o.profile != "" {
 		opts = append(opts, "profile="+o.profile)
@@ -88,6 +98,8 @@ func parseSpecName(name string) (base string, o schedOptions, err error) {
 			o.profile = v
 		case "live":
 			o.live = true
+		case "features":
+			o.features, o.setFeatures = splitFeatures(v), true
 		case "gomaxprocs", "ms", "runq":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
@@ -95,10 +107,23 @@ func parseSpecName(name string) (base string, o schedOptions, err error) {
 			}
 			*map[string]*int{"gomaxprocs": &o.gomaxprocs, "ms": &o.ms, "runq": &o.runq}[k] = n
 		default:
-			return "", o, fmt.Errorf("model %q: unknown option %q (bug=NAME, profile=go1.14|go1.26, live, gomaxprocs=N, ms=N, runq=N)", name, opt)
+			return "", o, fmt.Errorf("model %q: unknown option %q (bug=NAME, profile=go1.14|go1.26, live, gomaxprocs=N, ms=N, runq=N, features=A+B|none)", name, opt)
 		}
 	}
 	return base, o, nil
+}
+
+// splitFeatures reads a feature list: names joined by '+' (in a model
+// spec, where ',' separates options) or ',' (the -features flag); "none"
+// or nothing is the empty list.
+func splitFeatures(v string) []string {
+	var f []string
+	for _, n := range strings.FieldsFunc(v, func(r rune) bool { return r == '+' || r == ',' }) {
+		if n != "none" {
+			f = append(f, n)
+		}
+	}
+	return f
 }
 
 // schedConfig builds the configuration a model spec names.
@@ -118,6 +143,11 @@ func schedConfig(name string) (*spec.Config, error) {
 		c.Profile = o.profile
 	}
 	c.Liveness = c.Liveness || o.live
+	if o.setFeatures {
+		if err := c.SetFeatures(o.features); err != nil {
+			return nil, fmt.Errorf("%s: features: %v", base, err)
+		}
+	}
 	if o.gomaxprocs != 0 {
 		c.GOMAXPROCS = o.gomaxprocs
 	}
