@@ -26,8 +26,9 @@ lint:
 	fi
 
 # The race detector where goroutines share memory: the checker's parallel
-# search, the spec under it (pooled step state), rapid's side-by-side hunts
-# and the CLI. The default configuration is left out (too slow under -race).
+# search, the spec under it (pooled step state), rapid's side-by-side hunts,
+# the CLI and the twins of impl/. The default configuration is left out (too
+# slow under -race).
 race:
-	go test -race ./checker/... ./properties/... ./cmd/...
+	go test -race ./checker/... ./properties/... ./cmd/... ./impl/...
 	go test -race ./spec -run 'TestBugSwitches|TestPinnedTraces|TestStateSpaces/(pingpong|allocm|go114|inject-overflow|syscall-steal|wakep-transient)'
