@@ -213,6 +213,17 @@ func (s *Sched) NewP() *P {
 	return &P{runq: make([]guintptr, s.cfg.Cap), sched: s}
 }
 
+// Snapshot returns pp's runnext and its ring, oldest first. It reads the
+// queue word by word, so it is a state of the queue only when no P is
+// using pp: tests call it between operations, and the spec's cross-check
+// (spec/twin_runq_test.go) compares it with the model's queues.
+func (pp *P) Snapshot() (runnext G, ring []G) {
+	for i, t := pp.runqhead.Load(), pp.runqtail.Load(); i != t; i++ {
+		ring = append(ring, pp.runq[i%uint32(len(pp.runq))].ptr())
+	}
+	return pp.runnext.ptr(), ring
+}
+
 func (pp *P) yield(site Site) {
 	if y := pp.sched.cfg.Yield; y != nil {
 		y(site)

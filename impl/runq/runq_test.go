@@ -11,11 +11,8 @@ import (
 // snapshot reads pp's queue and the global queue of s. Nothing else may
 // use them meanwhile.
 func snapshot(pp *P, s *Sched) qstate {
-	var ring []G
-	for i, t := pp.runqhead.Load(), pp.runqtail.Load(); i != t; i++ {
-		ring = append(ring, pp.runq[i%uint32(len(pp.runq))].ptr())
-	}
-	return qstate{runnext: pp.runnext.ptr(), ring: ring, global: s.Global()}
+	runnext, ring := pp.Snapshot()
+	return qstate{runnext: runnext, ring: ring, global: s.Global()}
 }
 
 func sameState(a, b qstate) bool {
