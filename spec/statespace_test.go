@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -78,6 +79,7 @@ var pinned = []struct {
 	{"runq-overflow", true, false, 183, 85, false},
 	{"timers-2m", true, false, 19023, 121, false},
 	{"default", true, false, 37931283, 187, false},
+	{"default-forcegc", true, false, 25321364, 263, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
 }
 
@@ -97,8 +99,8 @@ func TestStateSpaces(t *testing.T) {
 			if p.long && !*long {
 				t.Skip("large configuration: run with -long")
 			}
-			if p.workload == "default" && testing.Short() {
-				t.Skip("the default configuration takes about a minute")
+			if strings.HasPrefix(p.workload, "default") && testing.Short() {
+				t.Skip("the default configurations take half a minute each")
 			}
 			c := load(t, p.workload)
 			c.Liveness = p.live
