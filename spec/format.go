@@ -146,7 +146,11 @@ func (m *Model) fields(s *State) [][2]string {
 		}
 		local("pp", m.pName(mm.LP), mm.LP != 0)
 		local("mp", m.mRef(mm.LM), mm.LM != 0)
-		local("gp", m.gRef(mm.LG), mm.LG != 0)
+		gp := "gp"
+		if pc(mm.PC) == pcStealRunnext {
+			gp = "next" // runqgrab's read of the victim's runnext
+		}
+		local(gp, m.gRef(mm.LG), mm.LG != 0)
 		local("gp2", m.gRef(mm.LG2), mm.LG2 != 0)
 		local("list", m.gMask(mm.List|mm.List2), mm.List|mm.List2 != 0)
 		local("batch", m.gList(mm.Q[:mm.QN]), mm.QN != 0)

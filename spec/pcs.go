@@ -165,6 +165,7 @@ const (
 	pcSysmonForcegc
 	pcSysmonForcegcLock
 	pcSysmonForcegcUnlock
+	pcStealRetry
 
 	numPC
 )

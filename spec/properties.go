@@ -224,10 +224,11 @@ func countNonzero(b []uint8) int {
 
 // heldG reports the Gs an M holds in local variables as owner. Some steps
 // keep a G in LG only as a reference to another M's G (setBlockOnExitSyscall,
-// preemptone); those are not holdings.
+// preemptone, and runqgrab's next, the victim's runnext before the CAS);
+// those are not holdings.
 func heldG(m *M) (held uint8) {
 	switch pc(m.PC) {
-	case pcSBCas, pcSBCheck, pcExitTakeP, pcExitResume, pcPreemptSet, pcRetakeDecide, pcRetakeResume, pcRetakeTakeP, pcRetakeTakePResume:
+	case pcSBCas, pcSBCheck, pcExitTakeP, pcExitResume, pcPreemptSet, pcRetakeDecide, pcRetakeResume, pcRetakeTakeP, pcRetakeTakePResume, pcStealRunnext:
 	default:
 		if m.LG != 0 {
 			held |= 1 << (m.LG - 1)

@@ -41,6 +41,7 @@ func init() {
 	def(pcBecomeSpinning2, "becomeSpinning.needspinning", stepBecomeSpinning2)
 	def(pcSteal, "stealWork", stepSteal).branches(func(x *exec) int { return popcount(x.stealVictims()) })
 	def(pcStealRunnext, "runqsteal.runnext", stepStealRunnext)
+	def(pcStealRetry, "runqgrab.retry", func(x *exec) { x.runqgrab(x.lp()) })
 	def(pcStealPublish, "runqsteal.publish", stepStealPublish)
 	def(pcStealTimerRunqget, "stealWork.runqget", stepStealTimerRunqget)
 	lockDef(pcFRDropLock, "findRunnable.dropP.lock", pcFRDropP)
@@ -300,7 +301,8 @@ func (x *exec) unvisitedPs() uint8 {
 // two: one plain pass standing for the first three, then the last. For each
 // victim: its expired timers (last pass), then, unless it is idle,
 // runqsteal: runqgrab moves half its queue in one CAS (proc.go:7662-7725),
-// or on the last pass its runnext in a separate step.
+// or on the last pass its runnext in a separate step, whose CAS can fail
+// and send runqgrab round its loop again (runqgrab.retry).
 func stepSteal(x *exec) {
 	s := x.s
 	p2 := nthBit(x.stealVictims(), x.ch)
@@ -320,8 +322,20 @@ func stepSteal(x *exec) {
 		x.stealNext()
 		return
 	}
+	x.runqgrab(p2)
+}
+
+// runqgrab(p2) into the M's batch, one iteration of its loop
+// (proc.go:7662-7725): half the ring, rounded up, in one CAS; or, on the
+// last pass with the ring empty, p2's runnext, read now (next) and taken by
+// a CAS in a step of its own (runqsteal.runnext); or nothing, and stealWork
+// moves on.
+func (x *exec) runqgrab(p2 int) {
+	s := x.s
+	last := x.flag(fLastPass)
 	pp := &s.P[p2]
 	if n := int(pp.RunqN) - int(pp.RunqN)/2; n > 0 {
+		x.mm.LP = 0
 		for i := 0; i < n; i++ {
 			x.mm.Q[i] = s.runqPopHead(p2)
 		}
@@ -348,9 +362,11 @@ func stepSteal(x *exec) {
 	}
 	if last && pp.Runnext != 0 {
 		x.mm.LP = pref(p2)
+		x.mm.LG = pp.Runnext // next: a reference, not a holding (heldG)
 		x.goTo(pcStealRunnext)
 		return
 	}
+	x.mm.LP = 0
 	x.stealNext()
 }
 
@@ -379,19 +395,26 @@ func (x *exec) stealNext() {
 }
 
 // runqgrab's runnext theft: pp.runnext.cas(next, 0) (proc.go:7669-7710).
+// If runnext is no longer next (its owner ran it, or replaced it), the CAS
+// fails and runqgrab loops: it reads the victim's ring again, which the
+// owner may have filled meanwhile (runqgrab.retry).
 func stepStealRunnext(x *exec) {
 	p2 := x.lp()
-	x.mm.LP = 0
+	next := x.mm.LG
+	x.mm.LG = 0
 	pp := &x.s.P[p2]
-	if g := pp.Runnext; g != 0 {
-		if !x.c.Has(BugStealRunnextNoCas) {
-			pp.Runnext = 0
-		}
-		x.setFlag(fStole, true)
-		x.found(g, false)
+	switch {
+	case x.c.Has(BugStealRunnextNoCas):
+		// No CAS: the thief takes next and leaves it in runnext.
+	case pp.Runnext == next:
+		pp.Runnext = 0
+	default:
+		x.goTo(pcStealRetry)
 		return
 	}
-	x.stealNext()
+	x.mm.LP = 0
+	x.setFlag(fStole, true)
+	x.found(next, false)
 }
 
 // runqsteal publishes all but the last grabbed G on the thief's queue
