@@ -168,3 +168,42 @@ func TestGo114WorkConservation(t *testing.T) {
 		t.Errorf("shortest trace has %d steps; pinned 84", n)
 	}
 }
+
+// TestTimerStrandedByPoller pins a finding about Go 1.26.8 (docs/bugs.md,
+// "A timer stranded by the poller"): the M blocked in netpoll until the
+// next timer returns with a network goroutine, takes an idle P, runs it and
+// wakes nobody (proc.go:3767-3779), so the timer fires on an idle P with no
+// M spinning or polling. The model is faithful here; work-conservation, as
+// the spec states it, does not hold in Go 1.26.8 with a sleeper and a
+// network waiter on two Ps.
+func TestTimerStrandedByPoller(t *testing.T) {
+	c := load(t, "timer-poller")
+	m, r := check(t, c, checker.Options{Symmetry: true})
+	noteCoverage(r)
+	if r.Violation == nil || r.Violation.Property != "work-conservation" {
+		t.Fatalf("want work-conservation violated, got %s %+v", r.Verdict, r.Violation)
+	}
+	tr := r.Violation.Trace
+	if len(tr) != 58 || r.DistinctStates != 21681 {
+		t.Errorf("shortest trace has %d entries after %d states; pinned 58 (init and 57 steps) after 21681", len(tr), r.DistinctStates)
+	}
+	// The poller returned main and runs it; the sleeper's timer fired on
+	// the idle P0; the other M is parked.
+	p, err := checker.ParsePath(r.Violation.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := checker.Replay[State, Action](m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rp.States[len(rp.States)-1]
+	main, sleeper := last.G[0], last.G[1]
+	if main.Status != _Grunning || sleeper.Wait != waitTimer || !sleeper.Expired {
+		t.Errorf("main %+v, sleeper %+v: want main running and the sleeper's timer fired", main, sleeper)
+	}
+	if last.P[0].Status != _Pidle || last.P[0].Timers != 1<<1 || last.Sched.NMSpinning != 0 || !last.Sched.LastPoll {
+		t.Errorf("P0 %+v, nmspinning %d, lastpoll set %v: want the timer on idle P0, nobody spinning or polling",
+			last.P[0], last.Sched.NMSpinning, last.Sched.LastPoll)
+	}
+}
