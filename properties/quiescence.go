@@ -14,7 +14,9 @@ import (
 // quiescent when no scheduler step is enabled, where a scheduler step is
 // any step of an M except
 //
-//   - user code (the "user" step: the goroutine's next instruction),
+//   - user code (the "user" step: the goroutine's next instruction; the
+//     forcegc helper's step is not user code but forcegchelper's loop,
+//     runtime code that parks the helper, so it is a scheduler step),
 //   - the return of a system call (exitsyscall's first step, which the
 //     kernel decides),
 //   - sysmon leaving its rest (its loop head or its sleep on sysmonnote:
@@ -53,13 +55,15 @@ func (w *Walk) SchedulerStep(a spec.Action) bool {
 	if i < 0 {
 		return false
 	}
-	switch name := w.StepName(w.Last(), i); {
-	case name == "user", name == "exitsyscall.casgstatus":
+	s := w.Last()
+	switch name := w.StepName(s, i); {
+	case name == "user":
+		return w.C.Forcegc && int(s.M[i].CurG)-1 == ng(w.C)-1
+	case name == "exitsyscall.casgstatus":
 		return false
 	case i == w.sysmon && restingSysmon[name]:
 		return false
 	case name == "netpoll(block)":
-		s := w.Last()
 		return s.Sched.NetReady != 0 || s.Sched.NetBreak || w.expiredTimer()
 	}
 	return true

@@ -3,6 +3,7 @@ package properties
 import (
 	"testing"
 
+	"github.com/gmpspec/gmpspec/spec"
 	"github.com/stretchr/testify/assert"
 	"pgregory.net/rapid"
 )
@@ -53,4 +54,31 @@ func TestWorkConservation(t *testing.T) {
 		st.runs, st.steps, st.quiescent, st.idle, st.unsettled, settleSteps)
 	assert.Greater(t, st.idle, st.runs/4, "quiescent states with an idle P")
 	assert.Zero(t, st.unsettled, "settles that did not reach quiescence")
+}
+
+// TestForcegcHelperIsScheduled: the forcegc helper's step is runtime code
+// (forcegchelper parks the helper), so it is a scheduler step and Settle
+// runs it; only a user goroutine's step is left to the program. Counting
+// the helper's step as user code made Settle stop while the helper ran,
+// and CheckEnd then blamed checkdead for a deadlock it reports as soon as
+// the helper parks.
+func TestForcegcHelperIsScheduled(t *testing.T) {
+	c := loadWorkload(t, "forcegc")
+	w, err := NewWalk(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := uint8(0)
+	for i, n := range stepNames {
+		if n == "user" {
+			user = uint8(i + 1)
+		}
+	}
+	s := *w.Last()
+	s.M[0].PC = user
+	for g, want := range map[int]bool{0: false, ng(c) - 1: true} {
+		s.M[0].CurG = uint8(g + 1)
+		w.States = append(w.States, s)
+		assert.Equal(t, want, w.SchedulerStep(spec.Action{Actor: 0}), "m0 running %s", gLabel(c, g))
+	}
 }
