@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkCheckSpawnHeavy checks testdata/workloads/spawn-heavy.txt
-// (1,023,803 states with symmetry) per iteration.
+// (1,437,559 states with symmetry) per iteration.
 //
 //	go test ./spec -run '^$' -bench CheckSpawnHeavy -count 5
 func BenchmarkCheckSpawnHeavy(b *testing.B) {

@@ -166,6 +166,7 @@ const (
 	pcSysmonForcegcLock
 	pcSysmonForcegcUnlock
 	pcStealRetry
+	pcStealNext
 
 	numPC
 )

@@ -59,27 +59,27 @@ var pinned = []struct {
 	depth    int
 	long     bool
 }{
-	{"pingpong", false, false, 102869, 140, false},
-	{"pingpong", true, true, 32840, 126, false},
-	{"spawn-heavy", true, false, 1023803, 180, false},
+	{"pingpong", false, false, 108121, 148, false},
+	{"pingpong", true, true, 34437, 133, false},
+	{"spawn-heavy", true, false, 1437559, 185, false},
 	{"go114", true, false, 2286, 61, false},
-	{"netpoll", true, false, 1816133, 169, false},
-	{"deadlock", false, false, 286756, 94, false},
-	{"deadlock", true, true, 182653, 94, false},
-	{"timers", true, false, 593308, 191, false},
+	{"netpoll", true, false, 1905773, 173, false},
+	{"deadlock", false, false, 299151, 97, false},
+	{"deadlock", true, true, 193318, 97, false},
+	{"timers", true, false, 620034, 198, false},
 	{"forcegc", true, false, 567558, 176, false},
 	{"forcegc-netpoll", true, false, 237566, 133, false},
-	{"allocm", true, false, 18935, 107, false},
+	{"allocm", true, false, 19893, 113, false},
 	{"inject-overflow", true, false, 3779, 91, false},
 	{"syscall-steal", true, false, 14466, 82, false},
 	{"timer-handoff", true, false, 168530, 146, false},
-	{"wakep-transient", true, false, 1417, 72, false},
+	{"wakep-transient", true, false, 1461, 75, false},
 	{"sysmon-syscall", true, false, 40675, 100, false},
-	{"syscall-2p", true, false, 81, 45, false},
+	{"syscall-2p", true, false, 85, 47, false},
 	{"runq-overflow", true, false, 183, 85, false},
-	{"timers-2m", true, false, 19236, 121, false},
-	{"default", true, false, 38391046, 187, false},
-	{"default-forcegc", true, false, 25698598, 263, false},
+	{"timers-2m", true, false, 19996, 125, false},
+	{"default", true, false, 40102541, 192, false},
+	{"default-forcegc", true, false, 26555225, 264, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
 }
 
@@ -164,8 +164,8 @@ func TestGo114WorkConservation(t *testing.T) {
 	if r.Violation == nil || r.Violation.Property != "work-conservation" {
 		t.Fatalf("want work-conservation violated, got %s %+v", r.Verdict, r.Violation)
 	}
-	if n := len(r.Violation.Trace); n != 84 {
-		t.Errorf("shortest trace has %d steps; pinned 84", n)
+	if n := len(r.Violation.Trace); n != 85 {
+		t.Errorf("shortest trace has %d steps; pinned 85", n)
 	}
 }
 
@@ -184,8 +184,8 @@ func TestTimerStrandedByPoller(t *testing.T) {
 		t.Fatalf("want work-conservation violated, got %s %+v", r.Verdict, r.Violation)
 	}
 	tr := r.Violation.Trace
-	if len(tr) != 58 || r.DistinctStates != 21681 {
-		t.Errorf("shortest trace has %d entries after %d states; pinned 58 (init and 57 steps) after 21681", len(tr), r.DistinctStates)
+	if len(tr) != 58 || r.DistinctStates != 20722 {
+		t.Errorf("shortest trace has %d entries after %d states; pinned 58 (init and 57 steps) after 20722", len(tr), r.DistinctStates)
 	}
 	// The poller returned main and runs it; the sleeper's timer fired on
 	// the idle P0; the other M is parked.

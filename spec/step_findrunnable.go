@@ -42,6 +42,7 @@ func init() {
 	def(pcSteal, "stealWork", stepSteal).branches(func(x *exec) int { return popcount(x.stealVictims()) })
 	def(pcStealRunnext, "runqsteal.runnext", stepStealRunnext)
 	def(pcStealRetry, "runqgrab.retry", func(x *exec) { x.runqgrab(x.lp()) })
+	def(pcStealNext, "runqgrab.next", stepStealNext)
 	def(pcStealPublish, "runqsteal.publish", stepStealPublish)
 	def(pcStealTimerRunqget, "stealWork.runqget", stepStealTimerRunqget)
 	lockDef(pcFRDropLock, "findRunnable.dropP.lock", pcFRDropP)
@@ -327,9 +328,9 @@ func stepSteal(x *exec) {
 
 // runqgrab(p2) into the M's batch, one iteration of its loop
 // (proc.go:7662-7725): half the ring, rounded up, in one CAS; or, on the
-// last pass with the ring empty, p2's runnext, read now (next) and taken by
-// a CAS in a step of its own (runqsteal.runnext); or nothing, and stealWork
-// moves on.
+// last pass with the ring empty, p2's runnext, read in the next step
+// (runqgrab.next) and taken by a CAS in the one after (runqsteal.runnext);
+// or nothing, and stealWork moves on.
 func (x *exec) runqgrab(p2 int) {
 	s := x.s
 	last := x.flag(fLastPass)
@@ -360,9 +361,22 @@ func (x *exec) runqgrab(p2 int) {
 		x.goTo(pcStealPublish)
 		return
 	}
-	if last && pp.Runnext != 0 {
+	if last {
+		// The ring is empty; runnext is read in a step of its own.
 		x.mm.LP = pref(p2)
-		x.mm.LG = pp.Runnext // next: a reference, not a holding (heldG)
+		x.goTo(pcStealNext)
+		return
+	}
+	x.mm.LP = 0
+	x.stealNext()
+}
+
+// runqgrab with an empty ring on the last pass: next := pp.runnext
+// (proc.go:7671). If there is one, the CAS that takes it is the next step
+// (after the back-off); if not, runqgrab returns 0.
+func stepStealNext(x *exec) {
+	if next := x.s.P[x.lp()].Runnext; next != 0 {
+		x.mm.LG = next // a reference, not a holding (heldG)
 		x.goTo(pcStealRunnext)
 		return
 	}

@@ -91,7 +91,7 @@ func (t *twinRunq) steal(last bool) (uint8, error) {
 			// Back at stealWork: a new pass began (the one victim is
 			// done).
 			return x.mm.Visited == 0
-		case pcStealRunnext, pcStealRetry, pcStealPublish:
+		case pcStealNext, pcStealRunnext, pcStealRetry, pcStealPublish:
 			return false
 		}
 		return true
