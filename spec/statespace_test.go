@@ -116,21 +116,20 @@ func TestStateSpaces(t *testing.T) {
 	}
 }
 
-// TestGo114Issue40368: the seed documents' Go 1.14 startm unlocks before
-// newm counts the new M, and sysmon calls startm(nil, false) for overdue
-// timers outside any incidlelocked bracket. With no bug switch, the checker
-// finds golang/go#40368: a thread leaving a syscall finds no P, queues its
-// G and parks, and the last M to park runs checkdead with run == 0 and a
-// runnable G.
-func TestGo114Issue40368(t *testing.T) {
-	c := load(t, "go114-timers")
+// wantViolation checks a workload (symmetry on) that Go itself gets wrong,
+// requires property to be violated with a shortest trace of n entries (the
+// initial state and n-1 steps), and returns the configuration, the result
+// and the trace's last state.
+func wantViolation(t *testing.T, workload, property string, n int) (*Config, *checker.Result, State) {
+	t.Helper()
+	c := load(t, workload)
 	m, r := check(t, c, checker.Options{Symmetry: true})
 	noteCoverage(r)
-	if r.Violation == nil || r.Violation.Property != "throw-checkdead-no-runnable-g" {
-		t.Fatalf("want throw-checkdead-no-runnable-g, got %s %+v", r.Verdict, r.Violation)
+	if r.Violation == nil || r.Violation.Property != property {
+		t.Fatalf("want %s violated, got %s %+v", property, r.Verdict, r.Violation)
 	}
-	if n := len(r.Violation.Trace); n != 63 {
-		t.Errorf("shortest trace has %d steps; pinned 63", n)
+	if got := len(r.Violation.Trace); got != n {
+		t.Errorf("shortest trace has %d steps; pinned %d", got, n)
 	}
 	path, err := checker.ParsePath(r.Violation.Path)
 	if err != nil {
@@ -140,8 +139,18 @@ func TestGo114Issue40368(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, r, tr.States[len(tr.States)-1]
+}
+
+// TestGo114Issue40368: the seed documents' Go 1.14 startm unlocks before
+// newm counts the new M, and sysmon calls startm(nil, false) for overdue
+// timers outside any incidlelocked bracket. With no bug switch, the checker
+// finds golang/go#40368: a thread leaving a syscall finds no P, queues its
+// G and parks, and the last M to park runs checkdead with run == 0 and a
+// runnable G.
+func TestGo114Issue40368(t *testing.T) {
+	c, _, last := wantViolation(t, "go114-timers", "throw-checkdead-no-runnable-g", 63)
 	// The sysmon startm that caused it has not counted its M yet.
-	last := tr.States[len(tr.States)-1]
 	if pc(last.M[c.sysmonM()].PC) != pcStartmNewm114Lock {
 		t.Errorf("sysmon is at %s, want mcommoninit.lock", steps[last.M[c.sysmonM()].PC].name)
 	}
@@ -158,15 +167,7 @@ func TestGo114Issue40368(t *testing.T) {
 // 0" read while sysmon's handoffp holds the retaken P); Go 1.26 closed this
 // window with needspinning for the paths it covers (docs/bugs.md).
 func TestGo114WorkConservation(t *testing.T) {
-	c := load(t, "go114-wc")
-	_, r := check(t, c, checker.Options{Symmetry: true})
-	noteCoverage(r)
-	if r.Violation == nil || r.Violation.Property != "work-conservation" {
-		t.Fatalf("want work-conservation violated, got %s %+v", r.Verdict, r.Violation)
-	}
-	if n := len(r.Violation.Trace); n != 85 {
-		t.Errorf("shortest trace has %d steps; pinned 85", n)
-	}
+	wantViolation(t, "go114-wc", "work-conservation", 85)
 }
 
 // TestTimerStrandedByPoller pins a finding about Go 1.26.8 (docs/bugs.md,
@@ -177,27 +178,12 @@ func TestGo114WorkConservation(t *testing.T) {
 // the spec states it, does not hold in Go 1.26.8 with a sleeper and a
 // network waiter on two Ps.
 func TestTimerStrandedByPoller(t *testing.T) {
-	c := load(t, "timer-poller")
-	m, r := check(t, c, checker.Options{Symmetry: true})
-	noteCoverage(r)
-	if r.Violation == nil || r.Violation.Property != "work-conservation" {
-		t.Fatalf("want work-conservation violated, got %s %+v", r.Verdict, r.Violation)
-	}
-	tr := r.Violation.Trace
-	if len(tr) != 58 || r.DistinctStates != 20722 {
-		t.Errorf("shortest trace has %d entries after %d states; pinned 58 (init and 57 steps) after 20722", len(tr), r.DistinctStates)
+	_, r, last := wantViolation(t, "timer-poller", "work-conservation", 58) // init and 57 steps
+	if r.DistinctStates != 20722 {
+		t.Errorf("%d states to the violation; pinned 20722", r.DistinctStates)
 	}
 	// The poller returned main and runs it; the sleeper's timer fired on
 	// the idle P0; the other M is parked.
-	p, err := checker.ParsePath(r.Violation.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := checker.Replay[State, Action](m, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := rp.States[len(rp.States)-1]
 	main, sleeper := last.G[0], last.G[1]
 	if main.Status != _Grunning || sleeper.Wait != waitTimer || !sleeper.Expired {
 		t.Errorf("main %+v, sleeper %+v: want main running and the sleeper's timer fired", main, sleeper)
