@@ -16,7 +16,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/invariants.md, the step table of docs/model.md and testdata/traces")
+var update = flag.Bool("update", false, "rewrite docs/invariants.md, the step table of docs/model.md, testdata/traces and (with -long) spec/observe_steps.go")
 
 const refVersion = "go1.26.8"
 

@@ -78,6 +78,7 @@ var pinned = []struct {
 	{"syscall-2p", true, false, 85, 47, false},
 	{"runq-overflow", true, false, 183, 85, false},
 	{"timers-2m", true, false, 19996, 125, false},
+	{"preempt", true, false, 47474, 114, false},
 	{"default", true, false, 40102541, 192, false},
 	{"default-forcegc", true, false, 26555225, 264, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},

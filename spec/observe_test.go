@@ -1,0 +1,233 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/format"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gmpspec/gmpspec/checker"
+)
+
+// obsModel is a Model whose every step is also checked as an observation:
+// the events ObserveStep derives must be accepted by Obs from the projection
+// of the state before, and lead to the projection of the state after.
+type obsModel struct {
+	*Model
+	mu     sync.Mutex
+	steps  map[EvKind]map[string]bool
+	errs   []string
+	edges  int64
+	states int64
+}
+
+func newObsModel(m *Model) *obsModel {
+	return &obsModel{Model: m, steps: map[EvKind]map[string]bool{}}
+}
+
+var obsPool = sync.Pool{New: func() any { return new([2]Obs) }}
+
+func (w *obsModel) Next(s *State, a Action) State {
+	var t State
+	w.NextInto(s, a, &t)
+	return t
+}
+
+func (w *obsModel) NextInto(s *State, a Action, t *State) {
+	w.Model.NextInto(s, a, t)
+	w.edge(s, a, t)
+}
+
+// label names a's step; a user step is named by its instruction.
+func (w *obsModel) label(s *State, a Action) string {
+	if a.Actor == actorEnv {
+		return envNames[a.Step]
+	}
+	if pc(a.Step) == pcUser {
+		g := int(s.M[a.Actor].CurG) - 1
+		op := w.C.instr(s, g).Op
+		if op == opForcegcHelper {
+			return "user: forcegchelper"
+		}
+		if op == OpCompute && a.Choice == 1 {
+			return "user: compute (preempted: goschedImpl)"
+		}
+		return "user: " + op.String()
+	}
+	return steps[a.Step].name
+}
+
+func (w *obsModel) edge(s *State, a Action, t *State) {
+	buf := obsPool.Get().(*[2]Obs)
+	defer obsPool.Put(buf)
+	before, after := &buf[0], &buf[1]
+	w.ObserveInto(s, before)
+	w.ObserveInto(t, after)
+	fail := func(format string, args ...any) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if len(w.errs) < 5 {
+			w.errs = append(w.errs, fmt.Sprintf("%s\n  before:\n%s\n  after:\n%s", fmt.Sprintf(format, args...), w.FormatState(s), w.FormatState(t)))
+		}
+	}
+	evs, err := w.diffEvents(before, after, a)
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	o := before.Clone()
+	for i := range evs {
+		if r := o.Step(&evs[i]); r != nil {
+			fail("%s: event %s rejected: %v", w.FormatAction(a), o.Describe(&evs[i]), r)
+			return
+		}
+	}
+	if !o.Equal(after) {
+		fail("%s: events %v do not lead to the projection of the next state:\n%s\nwant\n%s", w.FormatAction(a), evs, o.Format(ObsNames{}), after.Format(ObsNames{}))
+		return
+	}
+	if r := after.CheckAll(); r != nil {
+		fail("projection of a reachable state breaks %v", r)
+		return
+	}
+	if len(evs) == 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.edges++
+	for _, e := range evs {
+		if w.steps[e.Kind] == nil {
+			w.steps[e.Kind] = map[string]bool{}
+		}
+		w.steps[e.Kind][w.label(s, a)] = true
+	}
+}
+
+// obsConfigs are the configurations TestObservable explores: every step
+// that makes an observable event fires in one of them (with -long, all the
+// pinned go1.26 configurations but the largest).
+func obsConfigs() []string {
+	if *long {
+		return []string{"pingpong", "spawn-heavy", "netpoll", "deadlock", "timers", "forcegc",
+			"forcegc-netpoll", "allocm", "inject-overflow", "syscall-steal", "timer-handoff",
+			"wakep-transient", "sysmon-syscall", "syscall-2p", "runq-overflow", "timers-2m", "preempt"}
+	}
+	return []string{"pingpong", "forcegc-netpoll", "allocm", "inject-overflow", "syscall-steal",
+		"timer-handoff", "wakep-transient", "sysmon-syscall", "syscall-2p", "runq-overflow",
+		"timers-2m", "preempt"}
+}
+
+// TestObservable checks the observation of the model on every edge of the
+// configurations of obsConfigs, and that obsSteps (observe_steps.go) lists
+// the steps that make each kind of event. Regenerate the table with
+// go test ./spec -run TestObservable -long -update.
+func TestObservable(t *testing.T) {
+	seen := map[EvKind]map[string]bool{}
+	for _, name := range obsConfigs() {
+		c := load(t, name)
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newObsModel(m)
+		res := checker.Check(context.Background(), checker.Model[State, Action](w), checker.Options{Symmetry: true})
+		if res.Verdict != checker.VerdictOK {
+			t.Fatalf("%s: %s", name, res.Verdict)
+		}
+		for _, e := range w.errs {
+			t.Errorf("%s: %s", name, e)
+		}
+		for k, labels := range w.steps {
+			if seen[k] == nil {
+				seen[k] = map[string]bool{}
+			}
+			for l := range labels {
+				seen[k][l] = true
+			}
+		}
+		t.Logf("%s: %d states, %d observable edges", name, res.DistinctStates, w.edges)
+	}
+	if t.Failed() {
+		return
+	}
+	got := map[EvKind][]string{}
+	for k, labels := range seen {
+		for l := range labels {
+			got[k] = append(got[k], l)
+		}
+		sort.Strings(got[k])
+	}
+	src := formatObsSteps(got)
+	if *update {
+		if !*long {
+			t.Fatal("-update needs -long: the table is over every configuration")
+		}
+		if err := os.WriteFile("observe_steps.go", src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	for k, labels := range got {
+		for _, l := range labels {
+			if !contains(obsSteps[k], l) {
+				t.Errorf("step %s makes %v events, which observe_steps.go does not list (go test ./spec -run TestObservable -long -update)", l, k)
+			}
+		}
+	}
+	if *long {
+		for k, labels := range obsSteps {
+			for _, l := range labels {
+				if !contains(got[k], l) {
+					t.Errorf("observe_steps.go lists %s for %v, which no configuration shows (go test ./spec -run TestObservable -long -update)", l, k)
+				}
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func formatObsSteps(steps map[EvKind][]string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`// Code generated by go test ./spec -run TestObservable -long -update; DO NOT EDIT.
+
+package spec
+
+// obsSteps lists, for each kind of observable event, the model steps that
+// make it, over every edge of the pinned configurations (TestObservable).
+var obsSteps = map[EvKind][]string{
+`)
+	for k := EvGoCreate; k < numEvKind; k++ {
+		if len(steps[k]) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\tEv%s: {%s},\n", k, quoteAll(steps[k]))
+	}
+	b.WriteString("}\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	return src
+}
+
+func quoteAll(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
