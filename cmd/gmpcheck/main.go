@@ -5,6 +5,7 @@
 //	gmpcheck [check] [-model NAME] [flags]   exhaustive breadth-first check
 //	gmpcheck simulate [-model NAME] [flags]  random walks
 //	gmpcheck replay [-model NAME] -path 0/2/1 | FILE
+//	gmpcheck validate TRACE...                check Go execution traces
 //	gmpcheck list                            list the models
 //	gmpcheck help [COMMAND]
 //
@@ -65,6 +66,7 @@ func commands() []command {
 		{"check", "check every reachable state (the default command)", runCheck, func() *flag.FlagSet { return newCheckFlags(nil).fs }},
 		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
 		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
+		{"validate", "check Go execution traces against the model", runValidate, func() *flag.FlagSet { return newValidateFlags(nil).fs }},
 		{"list", "list the models", runList, func() *flag.FlagSet { return flag.NewFlagSet("list", flag.ContinueOnError) }},
 		{"invariants", "list a scheduler model's properties with their source lines", runInvariants, nil},
 		{"bugs", "list the bug switches", runBugs, nil},
@@ -85,7 +87,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, list, invariants, bugs, help)", args[0]))
+	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, validate, list, invariants, bugs, help)", args[0]))
 }
 
 func isHelpFlag(s string) bool {
@@ -148,6 +150,7 @@ var synopsis = map[string]string{
 	"simulate": "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot] [-states]",
 	"replay":   "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot] (-path PATH | FILE)",
 	"list":     "list",
+	"validate": "validate [-strict] [-windows N] [-format text|json] TRACE...",
 }
 
 var examples = map[string]string{
@@ -161,6 +164,10 @@ var examples = map[string]string{
   gmpcheck check -workload testdata/workloads/go114-timers.txt -profile go1.26
 `,
 	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
+`,
+	"validate": `  go test -trace trace.out ./mypkg && gmpcheck validate trace.out
+  gmpcheck validate -json a.trace b.trace
+  gmpcheck validate -strict trace.out          no abstractions: stop-the-world steals are rejected
 `,
 	"replay": `  gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
   gmpcheck replay -model mutex-racy result.json   the "path" of a -json result
@@ -189,6 +196,8 @@ exit status:
   2  bad input: unknown command, flag or model, bad value, bad path
   3  incomplete: a bound (-max-states, -max-depth, -time, -mem) or Ctrl-C
      ended the check before the state space was exhausted
+  validate: 0 every transition explained, 1 a transition the model cannot
+  explain, 2 an unreadable trace, 3 interrupted
 
 models:
   sched                              the scheduler's default configuration (the default)
@@ -207,6 +216,7 @@ examples:
   go run ./cmd/gmpcheck check -model mutex-racy
   go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
   go run ./cmd/gmpcheck simulate -model testdata/workloads/syscall-heavy.txt -seed 7 -walks 100
+  go run ./cmd/gmpcheck validate trace.out    a Go execution trace against the model
 `)
 }
 
