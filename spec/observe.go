@@ -153,9 +153,11 @@ type ObsEvent struct {
 
 	// Status events only: the state reported, and the thread a running or
 	// syscalling goroutine is on (M is the thread that wrote the event).
+	// Confirm: the object is known and must already be in that state.
 	GoState   GoState
 	ProcState ProcState
 	On        int32
+	Confirm   bool
 }
 
 // ObsG, ObsP and ObsM are the observable parts of a G, a P and an M.
@@ -185,8 +187,10 @@ type Obs struct {
 	P []ObsP
 	M []ObsM
 	// Abstractions: accept the events of mechanisms the model lacks
-	// (see AbstractionOf). The model's own events never need them.
+	// (see Abstraction). The model's own events never need them.
 	Abstractions bool
+	// Used is the abstraction the last accepted event needed, or "".
+	Used Abstraction
 	// touched objects of the last event, for the invariant checks.
 	tg, tp, tm [4]int32
 	ntg        int
@@ -381,6 +385,7 @@ func (r *Rejection) Error() string { return fmt.Sprintf("%s: %s", r.Rule, r.Why)
 // except where the invariant check after the effect failed.
 func (o *Obs) Step(e *ObsEvent) *Rejection {
 	o.ntg, o.ntp, o.ntm = 0, 0, 0
+	o.Used = AbsNone
 	if r := o.guard(e); r != nil {
 		return r
 	}
@@ -487,8 +492,8 @@ func (o *Obs) guard(e *ObsEvent) *Rejection {
 		}
 		switch k {
 		case EvGoCreate, EvGoCreateBlocked, EvGoUnblock:
-			if k == EvGoCreateBlocked && !o.Abstractions {
-				return o.rej(e, "abstraction", "GoCreateBlocked: the model creates no goroutine parked")
+			if k == EvGoCreateBlocked {
+				return o.abstract(e, AbsCreateParked)
 			}
 			return nil
 		case EvGoStart:
@@ -547,7 +552,10 @@ func (o *Obs) guard(e *ObsEvent) *Rejection {
 		if ps.State != ProcRunning || ps.M != mi {
 			return o.rej(e, "p-owned-once", "ProcStop of P%d by m%d; P%d is %v%s", p, mi, p, ps.State, o.heldStr(ps.M))
 		}
-		if m.G >= 0 && !(o.Abstractions && o.G[m.G].State == GoSyscall) {
+		if m.G >= 0 {
+			if o.G[m.G].State == GoSyscall {
+				return o.abstract(e, AbsSyscallHandoff)
+			}
 			return o.rej(e, "releasep-without-g", "ProcStop of P%d by m%d, which runs %s (%v)", p, mi, gStr(m.G), o.G[m.G].State)
 		}
 	case EvProcSteal:
@@ -561,10 +569,20 @@ func (o *Obs) guard(e *ObsEvent) *Rejection {
 		if v.G < 0 || o.G[v.G].State != GoSyscall {
 			return o.rej(e, "steal-only-in-syscall", "ProcSteal of P%d from m%d, whose G is %s", p, ps.M, o.gDesc(v.G))
 		}
-		if m.P >= 0 && !o.Abstractions {
-			return o.rej(e, "steal-only-in-syscall", "ProcSteal of P%d by m%d, which holds P%d (only the stop-the-world steals with a P)", p, mi, m.P)
+		if m.P >= 0 {
+			return o.abstract(e, AbsSTWSteal)
 		}
 	}
+	return nil
+}
+
+// abstract accepts e under abstraction a, or rejects it without
+// Abstractions.
+func (o *Obs) abstract(e *ObsEvent, a Abstraction) *Rejection {
+	if !o.Abstractions {
+		return o.rej(e, "abstraction", "%v: %s", e.Kind, a.Why())
+	}
+	o.Used = a
 	return nil
 }
 
@@ -575,6 +593,9 @@ func (o *Obs) guardStatus(e *ObsEvent) *Rejection {
 		if e.G < 0 || int(e.G) >= len(o.G) {
 			return o.rej(e, "event-ids", "goroutine id %d out of range", e.G)
 		}
+		if e.Confirm && o.G[e.G].State != e.GoState {
+			return o.rej(e, "status-matches", "the trace reports %s %v; it is %v%s", gStr(e.G), e.GoState, o.G[e.G].State, o.onStr(o.G[e.G].M))
+		}
 		if (e.GoState == GoRunning || e.GoState == GoSyscall) && (e.On < 0 || int(e.On) >= len(o.M)) {
 			return o.rej(e, "event-ids", "a %v goroutine on no thread", e.GoState)
 		}
@@ -583,8 +604,14 @@ func (o *Obs) guardStatus(e *ObsEvent) *Rejection {
 	if e.P < 0 || int(e.P) >= len(o.P) {
 		return o.rej(e, "event-ids", "P id %d out of range", e.P)
 	}
+	if e.Confirm && o.P[e.P].State != e.ProcState {
+		return o.rej(e, "status-matches", "the trace reports P%d %v; it is %v%s", e.P, e.ProcState, o.P[e.P].State, o.heldStr(o.P[e.P].M))
+	}
 	if e.ProcState == ProcRunning && (e.On < 0 || int(e.On) >= len(o.M)) {
 		return o.rej(e, "event-ids", "a running P on no thread")
+	}
+	if e.ProcState == ProcNotExist {
+		return o.abstract(e, AbsResize)
 	}
 	return nil
 }
@@ -592,9 +619,13 @@ func (o *Obs) guardStatus(e *ObsEvent) *Rejection {
 func (o *Obs) apply(e *ObsEvent) {
 	switch k := e.Kind; k {
 	case EvGoStatus:
-		o.setG(e.G, e.GoState, e.On)
+		if !e.Confirm {
+			o.setG(e.G, e.GoState, e.On)
+		}
 	case EvProcStatus:
-		o.setP(e.P, e.ProcState, e.On)
+		if !e.Confirm {
+			o.setP(e.P, e.ProcState, e.On)
+		}
 	case EvProcStart:
 		o.P[e.P] = ObsP{State: ProcRunning, M: e.M}
 		o.M[e.M].P = e.P
@@ -816,22 +847,61 @@ func StepsFor(k EvKind) []string {
 	if s, ok := obsSteps[k]; ok {
 		return s
 	}
-	if why := AbstractionOf(k); why != "" {
-		return []string{"no model step: " + why}
+	switch k {
+	case EvGoCreateBlocked:
+		return []string{"no model step: " + AbsCreateParked.Why()}
+	case EvGoStatus, EvProcStatus:
+		return []string{"a status report, not a step"}
 	}
 	return nil
 }
 
-// AbstractionOf says why the model has no step for events of kind k, for
-// the kinds Obs accepts only with Abstractions on.
-func AbstractionOf(k EvKind) string {
-	switch k {
-	case EvGoCreateBlocked:
-		return "the runtime creates some goroutines parked (gcBgMarkWorker, proc.go newproc1's parked argument); the model's goroutines are created runnable"
-	case EvGoStatus, EvProcStatus:
-		return "a status report, not a step"
+// An Abstraction is a mechanism of the runtime that the model lacks, whose
+// events Obs accepts (with Abstractions on) under a rule of its own.
+// docs/model.md ("What a trace shows") gives each with its reason.
+type Abstraction uint8
+
+const (
+	AbsNone Abstraction = iota
+	// AbsCreateParked: a goroutine created parked (GoCreateBlocked).
+	AbsCreateParked
+	// AbsSyscallHandoff: a thread gives up its P while its goroutine is
+	// in a syscall (ProcStop with the G in a syscall).
+	AbsSyscallHandoff
+	// AbsSTWSteal: a thread that holds a P takes another thread's P
+	// from its syscall (ProcSteal by a thread with a P).
+	AbsSTWSteal
+	// AbsResize: a P created or destroyed (GOMAXPROCS changed).
+	AbsResize
+	numAbstraction
+)
+
+var absNames = [numAbstraction]string{"", "goroutine created parked", "P handed off in a syscall", "stop-the-world steal", "GOMAXPROCS change"}
+
+func (a Abstraction) String() string { return absNames[a] }
+
+// Why says what the runtime does that the model does not.
+func (a Abstraction) Why() string {
+	switch a {
+	case AbsCreateParked:
+		return "the runtime creates some goroutines parked (newproc1's parked argument, proc.go:5313-5427: gcBgMarkWorker); the model creates every goroutine runnable"
+	case AbsSyscallHandoff:
+		return "entersyscallblock hands its P off at once (proc.go:4791-4861), entersyscall gives it to a pending stop-the-world (entersyscallHandleGCWait, proc.go:4755-4777), and exitsyscall pretends a steal when syscalltick was changed under it (proc.go:4943-4952); the model's syscalls keep their P until retake or exitsyscall takes it"
+	case AbsSTWSteal:
+		return "stopTheWorldWithSema takes the Ps of syscalling threads while holding its own (proc.go:1669-1670, gcstopP 6800-6806); the model has no stop-the-world"
+	case AbsResize:
+		return "procresize creates and destroys Ps when GOMAXPROCS changes (proc.go:6030-6251); the model's GOMAXPROCS is fixed"
 	}
 	return ""
+}
+
+// Abstractions lists the abstractions, for documentation.
+func Abstractions() []Abstraction {
+	var as []Abstraction
+	for a := AbsNone + 1; a < numAbstraction; a++ {
+		as = append(as, a)
+	}
+	return as
 }
 
 // --- Presentation.

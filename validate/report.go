@@ -266,7 +266,7 @@ func (s *sleeps) announce(g int32, d time.Duration) {
 	}
 }
 
-func (s *sleeps) observe(e *spec.ObsEvent, ev *xtrace.Event, reason string) {
+func (s *sleeps) observe(e *spec.ObsEvent, t xtrace.Time, reason string) {
 	sl, ok := s.pending[e.G]
 	if !ok {
 		return
@@ -274,12 +274,12 @@ func (s *sleeps) observe(e *spec.ObsEvent, ev *xtrace.Event, reason string) {
 	switch e.Kind {
 	case spec.EvGoBlock:
 		if strings.Contains(reason, "sleep") {
-			sl.blocked = ev.Time()
+			sl.blocked = t
 			s.pending[e.G] = sl
 		}
 	case spec.EvGoUnblock:
 		if sl.blocked != 0 {
-			s.late = append(s.late, time.Duration(ev.Time()-sl.blocked)-sl.d)
+			s.late = append(s.late, time.Duration(t-sl.blocked)-sl.d)
 			delete(s.pending, e.G)
 		}
 	}

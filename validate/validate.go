@@ -239,8 +239,6 @@ type Validator struct {
 	mids []xtrace.ThreadID
 	pid  map[xtrace.ProcID]int32
 	pids []xtrace.ProcID
-	// known marks the ids a status event or a transition has introduced.
-	gknown []bool
 
 	first, last xtrace.Time
 	stw         int // nesting of stop-the-world ranges
@@ -277,7 +275,6 @@ func (v *Validator) g(id xtrace.GoID) int32 {
 	i := int32(len(v.gids))
 	v.gid[id] = i
 	v.gids = append(v.gids, id)
-	v.gknown = append(v.gknown, false)
 	v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
 	return i
 }
@@ -353,53 +350,69 @@ func (v *Validator) Event(ev *xtrace.Event) *Rejection {
 const SleepLogCategory = "gmpspec.sleep"
 
 func (v *Validator) transition(ev *xtrace.Event) *Rejection {
+	e, resize, reason := v.translate(ev)
+	if e.Kind == spec.EvNone && reason == "" {
+		return nil // a transition of a resource the model does not have
+	}
+	if e.Kind == spec.EvNone {
+		return v.reject(ev, &e, "no-such-transition", reason)
+	}
+	if resize && v.opt.Strict {
+		return v.reject(ev, &e, "abstraction", "a GOMAXPROCS change: "+spec.AbsResize.Why())
+	}
+	if r := v.step(&e, ev.Time(), func() string { return v.describe(ev, &e) }); r != nil {
+		return v.reject(ev, &e, r.Rule, r.Why)
+	}
+	if resize && v.obs.Used == spec.AbsNone {
+		v.res.Abstracted[spec.AbsResize.String()]++
+	}
+	v.sleeps.observe(&e, ev.Time(), ev.StateTransition().Reason)
+	return nil
+}
+
+// translate turns a state transition into an event for spec.Obs. It looks
+// at nothing but the event: its kind comes from the transition, and a P
+// going idle is a ProcStop when it is the thread's own P (the reader gives
+// a ProcStop the P of its context) and a ProcSteal otherwise. resize marks
+// a P created or destroyed by procresize; a transition the model has no
+// event for comes back as EvNone with the reason, or with "" for a
+// resource the model does not have (threads).
+func (v *Validator) translate(ev *xtrace.Event) (e spec.ObsEvent, resize bool, reason string) {
 	st := ev.StateTransition()
-	e := spec.ObsEvent{M: v.m(ev.Thread()), G: -1, P: -1, On: -1, CtxP: v.p(ev.Proc()), CtxG: v.g(ev.Goroutine())}
-	var abstraction string
+	e = spec.ObsEvent{M: v.m(ev.Thread()), G: -1, P: -1, On: -1, CtxP: v.p(ev.Proc()), CtxG: v.g(ev.Goroutine())}
+	status := func() {
+		e.On = e.M
+		e.CtxP, e.CtxG = spec.NoCtx, spec.NoCtx
+	}
 	switch st.Resource.Kind {
 	case xtrace.ResourceGoroutine:
 		from, to := st.Goroutine()
 		e.G = v.g(st.Resource.Goroutine())
 		switch {
 		case from == xtrace.GoUndetermined || from == to:
-			if from == to && v.gknown[e.G] && v.obs.G[e.G].State != goState(to) {
-				return v.reject(ev, &e, "status-matches", fmt.Sprintf("the trace reports %s %v; the model's state is %v", v.gName(e.G), goState(to), v.obs.G[e.G].State))
-			}
-			e.Kind, e.GoState, e.On = spec.EvGoStatus, goState(to), e.M
-			e.CtxP, e.CtxG = spec.NoCtx, spec.NoCtx
+			e.Kind, e.GoState, e.Confirm = spec.EvGoStatus, goState(to), from == to
+			status()
 		default:
 			e.Kind = goKind(from, to)
 			if e.Kind == spec.EvNone {
-				return v.reject(ev, &e, "no-such-transition", fmt.Sprintf("no model step takes a goroutine from %v to %v", from, to))
-			}
-			if e.Kind == spec.EvGoCreateBlocked {
-				abstraction = "goroutine created parked"
+				reason = fmt.Sprintf("no model step takes a goroutine from %v to %v", from, to)
 			}
 		}
-		v.gknown[e.G] = true
 	case xtrace.ResourceProc:
 		from, to := st.Proc()
 		e.P = v.p(st.Resource.Proc())
 		switch {
 		case from == xtrace.ProcUndetermined:
-			e.Kind, e.ProcState, e.On = spec.EvProcStatus, procState(to), e.M
-			e.CtxP, e.CtxG = spec.NoCtx, spec.NoCtx
+			e.Kind, e.ProcState = spec.EvProcStatus, procState(to)
+			status()
 		case from == xtrace.ProcNotExist || to == xtrace.ProcNotExist:
-			// procresize: GOMAXPROCS changed.
-			if v.opt.Strict {
-				return v.reject(ev, &e, "abstraction", "a GOMAXPROCS change: the model's GOMAXPROCS is fixed")
-			}
-			abstraction = "GOMAXPROCS change"
-			e.Kind, e.ProcState, e.On = spec.EvProcStatus, procState(to), e.M
-			e.CtxP, e.CtxG = spec.NoCtx, spec.NoCtx
+			e.Kind, e.ProcState, resize = spec.EvProcStatus, procState(to), true
+			status()
 		case from == to:
-			// A ProcSteal of a P whose syscall was abandoned (cgo) is
-			// idle -> idle; other repeats confirm the state.
-			if v.obs.P[e.P].State != procState(to) {
-				return v.reject(ev, &e, "status-matches", fmt.Sprintf("the trace reports P%d %v; the model's state is %v", v.pids[e.P], procState(to), v.obs.P[e.P].State))
-			}
-			e.Kind, e.ProcState, e.On = spec.EvProcStatus, procState(to), v.obs.P[e.P].M
-			e.CtxP, e.CtxG = spec.NoCtx, spec.NoCtx
+			// A repeated status, or a ProcSteal of a P whose syscall
+			// was abandoned (cgo), which is idle -> idle.
+			e.Kind, e.ProcState, e.Confirm = spec.EvProcStatus, procState(to), true
+			status()
 		case from == xtrace.ProcIdle && to == xtrace.ProcRunning:
 			e.Kind = spec.EvProcStart
 		case from == xtrace.ProcRunning && to == xtrace.ProcIdle:
@@ -407,36 +420,27 @@ func (v *Validator) transition(ev *xtrace.Event) *Rejection {
 			if e.P == e.CtxP {
 				e.Kind = spec.EvProcStop
 			}
-			if owner := v.obs.P[e.P].M; owner >= 0 {
-				if og := v.obs.M[owner].G; og >= 0 && v.obs.G[og].State == spec.GoSyscall && (owner == e.M || e.CtxP >= 0) {
-					// A syscall handing off its own P
-					// (entersyscallblock, or exitsyscall's
-					// pretend steal), or the stop-the-world
-					// stealing with a P of its own.
-					abstraction = "P released around a syscall"
-				}
-			}
-			if v.stw > 0 && e.Kind == spec.EvProcSteal && e.CtxP >= 0 {
-				abstraction = "stop-the-world"
-			}
 		default:
-			return v.reject(ev, &e, "no-such-transition", fmt.Sprintf("no model step takes a P from %v to %v", from, to))
+			reason = fmt.Sprintf("no model step takes a P from %v to %v", from, to)
 		}
 	default:
 		v.res.Ignored["StateTransition("+st.Resource.Kind.String()+")"]++
-		return nil
 	}
-	before := v.win.snapshot(&v.obs, &e)
-	if r := v.obs.Step(&e); r != nil {
-		return v.reject(ev, &e, r.Rule, r.Why)
+	return e, resize, reason
+}
+
+// step feeds one event to the machine and the reports.
+func (v *Validator) step(e *spec.ObsEvent, t xtrace.Time, desc func() string) *spec.Rejection {
+	before := v.win.snapshot(&v.obs, e)
+	if r := v.obs.Step(e); r != nil {
+		return r
 	}
 	v.res.Transitions++
 	v.res.ByKind[e.Kind.String()]++
-	if abstraction != "" {
-		v.res.Abstracted[abstraction]++
+	if v.obs.Used != spec.AbsNone {
+		v.res.Abstracted[v.obs.Used.String()]++
 	}
-	v.win.update(&v.obs, &e, before, ev.Time(), v.stw > 0, func() string { return v.describe(ev, &e) })
-	v.sleeps.observe(&e, ev, st.Reason)
+	v.win.update(&v.obs, e, before, t, v.stw > 0, desc)
 	return nil
 }
 
