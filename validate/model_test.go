@@ -56,8 +56,12 @@ func modelTrace(t *testing.T, bug string) *Validator {
 	var now xtrace.Time
 	feed := func(e spec.ObsEvent, what string) {
 		now += xtrace.Time(time.Microsecond)
-		if r := v.step(&e, now, func() string { return what }); r != nil {
+		closed, r := v.step(&e, now)
+		if r != nil {
 			t.Fatalf("%s: %s: rejected: %v", bug, what, r)
+		}
+		if closed {
+			v.win.setEnded(what)
 		}
 	}
 	for p, ps := range o.P {

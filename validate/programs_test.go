@@ -38,6 +38,8 @@ var programs = []struct {
 	{"gc-pressure", gcPressure},
 	{"preempt", preemptLoops},
 	{"select-timeout", selectTimeout},
+	{"gomaxprocs-change", gomaxprocsChange},
+	{"mix", mix},
 }
 
 // pingpong: two goroutines hand a token back and forth over unbuffered
@@ -377,3 +379,39 @@ func traceOf(t testing.TB, procs int, f func()) []byte {
 func procsList() []int { return []int{1, 2, 4} }
 
 func programName(name string, procs int) string { return fmt.Sprintf("%s/P%d", name, procs) }
+
+// gomaxprocsChange: GOMAXPROCS lowered and raised while goroutines run
+// (procresize under stop-the-world: Ps destroyed and created).
+func gomaxprocsChange() {
+	n := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				work(2000)
+				runtime.Gosched()
+			}
+		}()
+	}
+	runtime.GOMAXPROCS(1)
+	time.Sleep(200 * time.Microsecond)
+	runtime.GOMAXPROCS(n + 1)
+	time.Sleep(200 * time.Microsecond)
+	runtime.GOMAXPROCS(n)
+	wg.Wait()
+}
+
+// mix: several of the programs at once.
+func mix() {
+	var wg sync.WaitGroup
+	for _, f := range []func(){pingpong, fanout, syscallLong, timers, tcpLoopback, mutexContention, lockedThread, gcPressure} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	wg.Wait()
+}

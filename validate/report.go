@@ -139,7 +139,10 @@ func (w *windows) count(class uint8, d int) {
 	}
 }
 
-func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace.Time, stw bool, desc func() string) {
+// update counts the event in and opens or closes the window. It reports
+// whether it closed one that is among the longest so far, whose Ended the
+// caller then names (setEnded).
+func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace.Time, stw bool) (closed bool) {
 	if !w.originSet {
 		w.origin, w.originSet = t, true
 	}
@@ -180,11 +183,23 @@ func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace
 	case now && !w.active:
 		w.active, w.start, w.startIdle, w.startRun = true, t, w.idleP, w.runnable
 	case !now && w.active:
-		w.close(t, desc())
+		return w.close(t, "")
+	}
+	return false
+}
+
+// setEnded names the event that ended the window just closed.
+func (w *windows) setEnded(desc string) {
+	r := &w.rep
+	for i := range r.Longest {
+		if r.Longest[i].Ended == "" {
+			r.Longest[i].Ended = desc
+		}
 	}
 }
 
-func (w *windows) close(t xtrace.Time, ended string) {
+// close ends the window at t and reports whether it is among the longest.
+func (w *windows) close(t xtrace.Time, ended string) bool {
 	w.active = false
 	n := time.Duration(t - w.start)
 	r := &w.rep
@@ -206,7 +221,9 @@ func (w *windows) close(t xtrace.Time, ended string) {
 		if len(r.Longest) > w.top {
 			r.Longest = r.Longest[:w.top]
 		}
+		return true
 	}
+	return false
 }
 
 func (w *windows) stwBegin(t xtrace.Time) {

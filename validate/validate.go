@@ -233,12 +233,19 @@ type Validator struct {
 	obs spec.Obs
 	res Result
 
-	gid  map[xtrace.GoID]int32
-	gids []xtrace.GoID
-	mid  map[xtrace.ThreadID]int32
-	mids []xtrace.ThreadID
-	pid  map[xtrace.ProcID]int32
-	pids []xtrace.ProcID
+	// Dense ids. Goroutine and P ids are small counters: a slice indexed
+	// by id holds dense id+1 (a map takes the rare large ids). Thread ids
+	// are the OS's: a map, with the last hit remembered.
+	gidx  []int32
+	gid   map[xtrace.GoID]int32
+	gids  []xtrace.GoID
+	mid   map[xtrace.ThreadID]int32
+	mids  []xtrace.ThreadID
+	lastM xtrace.ThreadID
+	lastI int32
+	pidx  []int32
+	pid   map[xtrace.ProcID]int32
+	pids  []xtrace.ProcID
 
 	first, last xtrace.Time
 	stw         int // nesting of stop-the-world ranges
@@ -265,31 +272,58 @@ func NewValidator(opt Options) *Validator {
 	return v
 }
 
+// maxDirect bounds the ids kept in a direct-index slice.
+const maxDirect = 1 << 24
+
+// dense returns the dense id of id through a direct-index slice or a map,
+// assigning the next one (next, through add) to a new id.
+func dense[ID ~int64 | ~uint64](id ID, idx *[]int32, m map[ID]int32, add func() int32) int32 {
+	if uint64(id) < maxDirect {
+		if int(id) < len(*idx) {
+			if i := (*idx)[id]; i != 0 {
+				return i - 1
+			}
+		} else {
+			*idx = append(*idx, make([]int32, int(id)+1-len(*idx))...)
+		}
+		i := add()
+		(*idx)[id] = i + 1
+		return i
+	}
+	if i, ok := m[id]; ok {
+		return i
+	}
+	i := add()
+	m[id] = i
+	return i
+}
+
 func (v *Validator) g(id xtrace.GoID) int32 {
 	if id == xtrace.NoGoroutine {
 		return -1
 	}
-	if i, ok := v.gid[id]; ok {
-		return i
-	}
-	i := int32(len(v.gids))
-	v.gid[id] = i
-	v.gids = append(v.gids, id)
-	v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
-	return i
+	return dense(id, &v.gidx, v.gid, func() int32 {
+		v.gids = append(v.gids, id)
+		v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
+		return int32(len(v.gids) - 1)
+	})
 }
 
 func (v *Validator) m(id xtrace.ThreadID) int32 {
 	if id == xtrace.NoThread {
 		return -1
 	}
-	if i, ok := v.mid[id]; ok {
-		return i
+	if id == v.lastM && len(v.mids) > 0 {
+		return v.lastI
 	}
-	i := int32(len(v.mids))
-	v.mid[id] = i
-	v.mids = append(v.mids, id)
-	v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
+	i, ok := v.mid[id]
+	if !ok {
+		i = int32(len(v.mids))
+		v.mid[id] = i
+		v.mids = append(v.mids, id)
+		v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
+	}
+	v.lastM, v.lastI = id, i
 	return i
 }
 
@@ -297,14 +331,11 @@ func (v *Validator) p(id xtrace.ProcID) int32 {
 	if id == xtrace.NoProc {
 		return -1
 	}
-	if i, ok := v.pid[id]; ok {
-		return i
-	}
-	i := int32(len(v.pids))
-	v.pid[id] = i
-	v.pids = append(v.pids, id)
-	v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
-	return i
+	return dense(id, &v.pidx, v.pid, func() int32 {
+		v.pids = append(v.pids, id)
+		v.obs.Grow(len(v.gids), len(v.pids), len(v.mids))
+		return int32(len(v.pids) - 1)
+	})
 }
 
 // Event checks one trace event. It returns the Rejection once the model
@@ -360,8 +391,12 @@ func (v *Validator) transition(ev *xtrace.Event) *Rejection {
 	if resize && v.opt.Strict {
 		return v.reject(ev, &e, "abstraction", "a GOMAXPROCS change: "+spec.AbsResize.Why())
 	}
-	if r := v.step(&e, ev.Time(), func() string { return v.describe(ev, &e) }); r != nil {
+	closed, r := v.step(&e, ev.Time())
+	if r != nil {
 		return v.reject(ev, &e, r.Rule, r.Why)
+	}
+	if closed {
+		v.win.setEnded(v.describe(ev, &e))
 	}
 	if resize && v.obs.Used == spec.AbsNone {
 		v.res.Abstracted[spec.AbsResize.String()]++
@@ -429,19 +464,19 @@ func (v *Validator) translate(ev *xtrace.Event) (e spec.ObsEvent, resize bool, r
 	return e, resize, reason
 }
 
-// step feeds one event to the machine and the reports.
-func (v *Validator) step(e *spec.ObsEvent, t xtrace.Time, desc func() string) *spec.Rejection {
+// step feeds one event to the machine and the reports. It reports whether
+// the event closed a work-conservation window.
+func (v *Validator) step(e *spec.ObsEvent, t xtrace.Time) (closed bool, r *spec.Rejection) {
 	before := v.win.snapshot(&v.obs, e)
 	if r := v.obs.Step(e); r != nil {
-		return r
+		return false, r
 	}
 	v.res.Transitions++
 	v.res.ByKind[e.Kind.String()]++
 	if v.obs.Used != spec.AbsNone {
 		v.res.Abstracted[v.obs.Used.String()]++
 	}
-	v.win.update(&v.obs, e, before, t, v.stw > 0, desc)
-	return nil
+	return v.win.update(&v.obs, e, before, t, v.stw > 0), nil
 }
 
 func goState(s xtrace.GoState) spec.GoState {
