@@ -36,7 +36,9 @@ type Window struct {
 	Length   time.Duration `json:"length_ns"`
 	IdlePs   int           `json:"idle_ps"`  // at its start
 	Runnable int           `json:"runnable"` // at its start
-	// Ended is the event that ended it ("until the end" if none did).
+	// Began is the event that opened it; Ended the event that ended it
+	// ("until the end of the trace" if none did).
+	Began string `json:"began"`
 	Ended string `json:"ended"`
 }
 
@@ -52,8 +54,12 @@ type WindowReport struct {
 	Histogram [5]int64      `json:"histogram"`
 	Longest   []Window      `json:"longest"`
 	STW       time.Duration `json:"stop_the_world_ns"`
-	// Lengths holds every window's length, for aggregation across runs.
+	// Lengths holds every window's length, and Opened and Closed the
+	// kinds of the events that opened and closed it (EvNone: the end of
+	// the trace or a stop-the-world), for aggregation across runs.
 	Lengths []time.Duration `json:"-"`
+	Opened  []spec.EvKind   `json:"-"`
+	Closed  []spec.EvKind   `json:"-"`
 }
 
 type windows struct {
@@ -62,6 +68,7 @@ type windows struct {
 	active                   bool
 	start                    xtrace.Time
 	startIdle, startRun      int
+	startEv                  spec.ObsEvent
 	stwStart                 xtrace.Time
 	stwTotal                 time.Duration
 	origin                   xtrace.Time
@@ -181,31 +188,35 @@ func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace
 	now := w.idleP > 0 && w.runnable > 0 && w.schedPs == 0 && !stw
 	switch {
 	case now && !w.active:
-		w.active, w.start, w.startIdle, w.startRun = true, t, w.idleP, w.runnable
+		w.active, w.start, w.startIdle, w.startRun, w.startEv = true, t, w.idleP, w.runnable, *e
 	case !now && w.active:
-		return w.close(t, "")
+		return w.close(t, e.Kind, "")
 	}
 	return false
 }
 
-// setEnded names the event that ended the window just closed.
-func (w *windows) setEnded(desc string) {
+// setEnded names the events that opened and ended the window just closed.
+func (w *windows) setEnded(name func(e *spec.ObsEvent) string, end *spec.ObsEvent) {
 	r := &w.rep
 	for i := range r.Longest {
 		if r.Longest[i].Ended == "" {
-			r.Longest[i].Ended = desc
+			r.Longest[i].Ended = name(end)
+			r.Longest[i].Began = name(&w.startEv)
 		}
 	}
 }
 
-// close ends the window at t and reports whether it is among the longest.
-func (w *windows) close(t xtrace.Time, ended string) bool {
+// close ends the window at t, by an event of kind k, and reports whether
+// it is among the longest.
+func (w *windows) close(t xtrace.Time, k spec.EvKind, ended string) bool {
 	w.active = false
 	n := time.Duration(t - w.start)
 	r := &w.rep
 	r.Count++
 	r.Total += n
 	r.Lengths = append(r.Lengths, n)
+	r.Opened = append(r.Opened, w.startEv.Kind)
+	r.Closed = append(r.Closed, k)
 	b := len(WindowBuckets)
 	for i, ub := range WindowBuckets {
 		if n < ub {
@@ -215,6 +226,9 @@ func (w *windows) close(t xtrace.Time, ended string) bool {
 	}
 	r.Histogram[b]++
 	win := Window{Start: time.Duration(w.start - w.origin), Length: n, IdlePs: w.startIdle, Runnable: w.startRun, Ended: ended}
+	if ended != "" {
+		win.Began = w.startEv.Kind.String()
+	}
 	if len(r.Longest) < w.top || n > r.Longest[len(r.Longest)-1].Length {
 		i := sort.Search(len(r.Longest), func(i int) bool { return r.Longest[i].Length < n })
 		r.Longest = slices.Insert(r.Longest, i, win)
@@ -229,7 +243,7 @@ func (w *windows) close(t xtrace.Time, ended string) bool {
 func (w *windows) stwBegin(t xtrace.Time) {
 	w.stwStart = t
 	if w.active {
-		w.close(t, "stop-the-world")
+		w.close(t, spec.EvNone, "stop-the-world")
 	}
 }
 
@@ -237,7 +251,7 @@ func (w *windows) stwEnd(t xtrace.Time) { w.stwTotal += time.Duration(t - w.stwS
 
 func (w *windows) finish(last, first xtrace.Time) {
 	if w.active {
-		w.close(last, "until the end of the trace")
+		w.close(last, spec.EvNone, "until the end of the trace")
 	}
 }
 
@@ -364,7 +378,7 @@ func WriteText(w io.Writer, name string, r *Result) {
 	fmt.Fprintf(w, "  count %d, total %v (%.3f%% of the span), stop-the-world %v\n", wr.Count, wr.Total, pct(wr.Total, r.Span), wr.STW)
 	fmt.Fprintf(w, "  lengths  <10µs %d  <100µs %d  <1ms %d  <10ms %d  >=10ms %d\n", wr.Histogram[0], wr.Histogram[1], wr.Histogram[2], wr.Histogram[3], wr.Histogram[4])
 	for i, win := range wr.Longest {
-		fmt.Fprintf(w, "  %d. %v at %v (%d idle P, %d runnable), ended by %s\n", i+1, win.Length, win.Start, win.IdlePs, win.Runnable, win.Ended)
+		fmt.Fprintf(w, "  %d. %v at %v (%d idle P, %d runnable)\n       opened by %s\n       ended by %s\n", i+1, win.Length, win.Start, win.IdlePs, win.Runnable, win.Began, win.Ended)
 	}
 	if r.Sleeps.Count > 0 {
 		s := &r.Sleeps

@@ -396,7 +396,7 @@ func (v *Validator) transition(ev *xtrace.Event) *Rejection {
 		return v.reject(ev, &e, r.Rule, r.Why)
 	}
 	if closed {
-		v.win.setEnded(v.describe(ev, &e))
+		v.win.setEnded(v.describeObs, &e)
 	}
 	if resize && v.obs.Used == spec.AbsNone {
 		v.res.Abstracted[spec.AbsResize.String()]++
@@ -631,6 +631,23 @@ func isWord(c byte) bool {
 
 // describe renders a transition in the trace's ids.
 func (v *Validator) describe(ev *xtrace.Event, e *spec.ObsEvent) string {
+	if e.Kind == spec.EvNone {
+		var b strings.Builder
+		if st := ev.StateTransition(); st.Resource.Kind == xtrace.ResourceGoroutine {
+			from, to := st.Goroutine()
+			fmt.Fprintf(&b, "%s %v->%v", v.gName(e.G), from, to)
+		} else {
+			from, to := st.Proc()
+			fmt.Fprintf(&b, "%s %v->%v", v.pName(e.P), from, to)
+		}
+		fmt.Fprintf(&b, " by %s", v.mName(e.M))
+		return b.String()
+	}
+	return v.describeObs(e)
+}
+
+// describeObs renders an event in the trace's ids.
+func (v *Validator) describeObs(e *spec.ObsEvent) string {
 	var b strings.Builder
 	b.WriteString(e.Kind.String())
 	switch e.Kind {
@@ -640,14 +657,6 @@ func (v *Validator) describe(ev *xtrace.Event, e *spec.ObsEvent) string {
 		fmt.Fprintf(&b, " %s %v", v.pName(e.P), e.ProcState)
 	case spec.EvProcStart, spec.EvProcStop, spec.EvProcSteal:
 		fmt.Fprintf(&b, " %s", v.pName(e.P))
-	case spec.EvNone:
-		if st := ev.StateTransition(); st.Resource.Kind == xtrace.ResourceGoroutine {
-			from, to := st.Goroutine()
-			fmt.Fprintf(&b, " %s %v->%v", v.gName(e.G), from, to)
-		} else {
-			from, to := st.Proc()
-			fmt.Fprintf(&b, " %s %v->%v", v.pName(e.P), from, to)
-		}
 	default:
 		fmt.Fprintf(&b, " %s", v.gName(e.G))
 	}
