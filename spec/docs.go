@@ -74,6 +74,19 @@ func InvariantsDoc() string {
 	for _, p := range all {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.Name, p.Kind, strings.ReplaceAll(p.Statement, "|", "\\|"), p.Source)
 	}
+	b.WriteString("\n## Observable invariants\n\n")
+	b.WriteString("The model's properties whose fields an execution trace shows, checked by `gmpcheck validate`\n")
+	b.WriteString("after every event of a real trace on what the event touched (spec/observe.go; docs/model.md,\n")
+	b.WriteString("\"What a trace shows\", lists the guards of each event as well). The model satisfies them in\n")
+	b.WriteString("every reachable state of the pinned configurations (`TestObservable`). The guards of the\n")
+	b.WriteString("events make them inductive, so on a trace they catch nothing a guard has not caught first\n")
+	b.WriteString("(mutated traces are rejected by the guards: validate's `TestMutationsRejected`,\n")
+	b.WriteString("`TestModelRulesBite`); they are a second line, and `TestObsInvariantsBite` shows each one\n")
+	b.WriteString("detects a state that breaks it.\n\n")
+	b.WriteString("| name | statement | from |\n|---|---|---|\n")
+	for _, inv := range ObsInvariants() {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", inv.Name, inv.Statement, inv.From)
+	}
 	return b.String()
 }
 

@@ -55,6 +55,8 @@ func funcRange(file, fn string) (int, int, bool) {
 
 const tableBegin, tableEnd = "<!-- steps:begin -->\n", "<!-- steps:end -->\n"
 
+const obsBegin, obsEnd = "<!-- observe:begin -->\n", "<!-- observe:end -->\n"
+
 // TestDocs checks that docs/invariants.md and the step table of
 // docs/model.md are what the code generates; -update rewrites them.
 func TestDocs(t *testing.T) {
@@ -69,7 +71,12 @@ func TestDocs(t *testing.T) {
 		if i < 0 || j < i {
 			t.Fatalf("docs/model.md has no %q ... %q markers", tableBegin, tableEnd)
 		}
-		return old[:i+len(tableBegin)] + table + old[j:]
+		old = old[:i+len(tableBegin)] + table + old[j:]
+		i, j = strings.Index(old, obsBegin), strings.Index(old, obsEnd)
+		if i < 0 || j < i {
+			t.Fatalf("docs/model.md has no %q ... %q markers", obsBegin, obsEnd)
+		}
+		return old[:i+len(obsBegin)] + ObservationDoc() + old[j:]
 	})
 }
 

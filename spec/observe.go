@@ -442,14 +442,14 @@ var goTo = [numEvKind]GoState{
 //     thread (only a G's own M changes it from _Grunning).
 //   - GoSyscallBegin and GoSyscallEnd: the thread holds its P (a syscall
 //     is entered with the P, proc.go:4627-4716; the fast path keeps it,
-//     proc.go:4934-4958); GoSyscallEnd: and never lost it meanwhile.
+//     proc.go:4929-4957); GoSyscallEnd: and never lost it meanwhile.
 //   - GoSyscallEndBlocked: the thread lost its P during the syscall
-//     (exitsyscallNoP, or exitsyscallTryGetP's other P, proc.go:4960-4970,
-//     5067-5077).
+//     (exitsyscallTryGetP's P, proc.go:4958-4974, or none: exitsyscallNoP,
+//     proc.go:5067-5077).
 //   - ProcStart: the P is idle and the thread holds none (wirep's throws,
 //     proc.go:6296-6321).
 //   - ProcStop: the P is the thread's own and the thread runs no G
-//     (releasep in findRunnable and stopm's callers, proc.go:6323-6353).
+//     (releasep in findRunnable and stopm's callers, proc.go:6324-6353).
 //   - ProcSteal: the P is held by another thread whose G is in a syscall
 //     (takeP after setBlockOnExitSyscall, proc.go:6750-6831), and the
 //     stealer holds no P (sysmon, or an M leaving its own syscall).
@@ -1033,4 +1033,61 @@ func (o *Obs) Format(n ObsNames) string {
 		fmt.Fprintf(&b, "  %s: status=%v m=%s\n", gn(int32(g)), gs.State, opt(mn, gs.M, "nil"))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// evGuards states each event kind's guard for ObservationDoc; guard holds
+// the code.
+var evGuards = [numEvKind]string{
+	EvGoCreate:            "the goroutine does not exist",
+	EvGoCreateBlocked:     "the goroutine does not exist (abstraction: created parked)",
+	EvGoStart:             "runnable; the thread holds a P and runs no goroutine (`running-g-has-p`, `g-in-one-place`)",
+	EvGoStop:              "running on this thread (`g-in-one-place`)",
+	EvGoBlock:             "running on this thread (`g-in-one-place`)",
+	EvGoUnblock:           "waiting",
+	EvGoDestroy:           "running on this thread (`g-in-one-place`)",
+	EvGoSyscallBegin:      "running on this thread, which holds a P (`running-g-has-p`)",
+	EvGoSyscallEnd:        "in a syscall on this thread, which kept its P throughout (`syscall-exit-path`)",
+	EvGoSyscallEndBlocked: "in a syscall on this thread, which lost its P during it (`syscall-exit-path`)",
+	EvProcStart:           "the P is idle and the thread holds none (`p-owned-once`)",
+	EvProcStop:            "the P is the thread's own and the thread runs no goroutine (`p-owned-once`, `releasep-without-g`; with the goroutine in a syscall: abstraction)",
+	EvProcSteal:           "the P is another thread's, whose goroutine is in a syscall, and the stealer holds no P (`p-owned-once`, `steal-only-in-syscall`; a stealer with a P: abstraction)",
+	EvGoStatus:            "none (sets the state); a repeated report must match (`status-matches`)",
+	EvProcStatus:          "none (sets the state); a repeated report must match (`status-matches`)",
+}
+
+// ObservationDoc renders the observation for docs/model.md: each event
+// kind with its transition, guard and the model steps that make it; the
+// abstractions; the observable invariants.
+func ObservationDoc() string {
+	var b strings.Builder
+	b.WriteString("| event | transition | guard | model steps that make it |\n|---|---|---|---|\n")
+	for _, k := range EvKinds() {
+		tr := ""
+		switch {
+		case k < EvProcStart:
+			tr = fmt.Sprintf("G %v → %v", goFrom[k], goTo[k])
+		case k == EvProcStart:
+			tr = "P idle → running"
+		case k == EvProcStop, k == EvProcSteal:
+			tr = "P running → idle"
+		default:
+			tr = "(status)"
+		}
+		steps := StepsFor(k)
+		for i, s := range steps {
+			if !strings.HasPrefix(s, "no model step") && !strings.HasPrefix(s, "a status") {
+				steps[i] = "`" + s + "`"
+			}
+		}
+		fmt.Fprintf(&b, "| %v | %s | %s | %s |\n", k, tr, evGuards[k], strings.Join(steps, ", "))
+	}
+	b.WriteString("\nAbstractions (accepted unless `gmpcheck validate -strict`):\n\n| abstraction | what the runtime does that the model does not |\n|---|---|\n")
+	for _, a := range Abstractions() {
+		fmt.Fprintf(&b, "| %v | %s |\n", a, a.Why())
+	}
+	b.WriteString("\nObservable invariants, checked after every event on what it touched:\n\n| invariant | statement | from |\n|---|---|---|\n")
+	for _, inv := range ObsInvariants() {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", inv.Name, inv.Statement, inv.From)
+	}
+	return b.String()
 }

@@ -270,3 +270,48 @@ func TestObservationUnderBugs(t *testing.T) {
 		}
 	}
 }
+
+// TestObsInvariantsBite: each observable invariant detects a state that
+// breaks it. (On a trace the guards catch such states first; see
+// ObservationDoc.)
+func TestObsInvariantsBite(t *testing.T) {
+	base := func() *Obs {
+		o := new(Obs)
+		o.Grow(2, 2, 2)
+		// m0 holds P0 and runs g0; P1 idle; g1 runnable.
+		o.P[0] = ObsP{State: ProcRunning, M: 0}
+		o.P[1] = ObsP{State: ProcIdle, M: -1}
+		o.M[0] = ObsM{G: 0, P: 0}
+		o.G[0] = ObsG{State: GoRunning, M: 0}
+		o.G[1] = ObsG{State: GoRunnable, M: -1}
+		return o
+	}
+	if r := base().CheckAll(); r != nil {
+		t.Fatalf("the base state breaks %v", r)
+	}
+	cases := []struct {
+		rule   string
+		break_ func(o *Obs)
+	}{
+		{"obs-g-on-one-m", func(o *Obs) { o.G[1].M = 1 }},                                              // a runnable G on a thread
+		{"obs-g-on-one-m", func(o *Obs) { o.M[1].G = 0 }},                                              // a G on two threads
+		{"obs-p-owned-once", func(o *Obs) { o.M[1].P = 0 }},                                            // a P held twice
+		{"obs-p-owned-once", func(o *Obs) { o.P[1].M = 1 }},                                            // an idle P held
+		{"obs-running-g-has-p", func(o *Obs) { o.M[0].P = -1; o.P[0] = ObsP{State: ProcIdle, M: -1} }}, // running without a P
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		o := base()
+		c.break_(o)
+		r := o.CheckAll()
+		if r == nil || r.Rule != c.rule {
+			t.Errorf("want %s, got %v", c.rule, r)
+		}
+		covered[c.rule] = true
+	}
+	for _, inv := range ObsInvariants() {
+		if !covered[inv.Name] {
+			t.Errorf("no case breaks %s", inv.Name)
+		}
+	}
+}
