@@ -95,7 +95,7 @@ type EvKind uint8
 const (
 	EvNone                EvKind = iota
 	EvGoCreate                   // notexist -> runnable: newproc
-	EvGoCreateBlocked            // notexist -> waiting: a goroutine created parked (abstraction)
+	EvGoCreateBlocked            // notexist -> waiting: a coroutine created parked (abstraction)
 	EvGoStart                    // runnable -> running: execute
 	EvGoStop                     // running -> runnable: Gosched, preemption
 	EvGoBlock                    // running -> waiting: gopark
@@ -876,7 +876,7 @@ const (
 	numAbstraction
 )
 
-var absNames = [numAbstraction]string{"", "goroutine created parked", "P handed off in a syscall", "stop-the-world steal", "GOMAXPROCS change"}
+var absNames = [numAbstraction]string{"", "coroutine created parked", "P handed off in a syscall", "stop-the-world steal", "GOMAXPROCS change"}
 
 func (a Abstraction) String() string { return absNames[a] }
 
@@ -884,7 +884,7 @@ func (a Abstraction) String() string { return absNames[a] }
 func (a Abstraction) Why() string {
 	switch a {
 	case AbsCreateParked:
-		return "the runtime creates some goroutines parked (newproc1's parked argument, proc.go:5313-5427: gcBgMarkWorker); the model creates every goroutine runnable"
+		return "a coroutine (iter.Pull) is created parked (newproc1's parked argument, proc.go:5313-5427, from coro.go's newcoro); the model creates every goroutine runnable"
 	case AbsSyscallHandoff:
 		return "entersyscallblock hands its P off at once (proc.go:4791-4861), entersyscall gives it to a pending stop-the-world (entersyscallHandleGCWait, proc.go:4755-4777), and exitsyscall pretends a steal when syscalltick was changed under it (proc.go:4943-4952); the model's syscalls keep their P until retake or exitsyscall takes it"
 	case AbsSTWSteal:

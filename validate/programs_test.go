@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"os"
 	"runtime"
@@ -39,6 +40,7 @@ var programs = []struct {
 	{"preempt", preemptLoops},
 	{"select-timeout", selectTimeout},
 	{"gomaxprocs-change", gomaxprocsChange},
+	{"coroutine", coroutine},
 	{"mix", mix},
 }
 
@@ -401,6 +403,25 @@ func gomaxprocsChange() {
 	time.Sleep(200 * time.Microsecond)
 	runtime.GOMAXPROCS(n)
 	wg.Wait()
+}
+
+// coroutine: iter.Pull runs an iterator as a coroutine (newcoro creates it
+// parked; coroswitch hands the thread from one goroutine to the other).
+func coroutine() {
+	seq := func(yield func(int) bool) {
+		for i := 0; i < 500; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	next, stop := iter.Pull(seq)
+	defer stop()
+	for {
+		if _, ok := next(); !ok {
+			break
+		}
+	}
 }
 
 // mix: several of the programs at once.

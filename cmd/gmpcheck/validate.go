@@ -27,7 +27,7 @@ func newValidateFlags(stderr io.Writer) *validateFlags {
 	fs := f.fs
 	fs.BoolVar(&f.json, "json", false, "print the results as JSON on stdout, and nothing else (-format json)")
 	fs.StringVar(&f.format, "format", "text", "output `format`: text or json")
-	fs.BoolVar(&f.strict, "strict", false, "reject the events of mechanisms the model lacks (goroutines created parked, stop-the-world steals, GOMAXPROCS changes) instead of accepting them under the abstractions of docs/model.md")
+	fs.BoolVar(&f.strict, "strict", false, "reject the events of mechanisms the model lacks (coroutines created parked, stop-the-world steals, GOMAXPROCS changes) instead of accepting them under the abstractions of docs/model.md")
 	fs.IntVar(&f.windows, "windows", 5, "list the `N` longest work-conservation windows")
 	fs.BoolVar(&f.progress, "progress", isTerminal(stderr), "print a progress line on stderr every 5s (default: on if stderr is a terminal)")
 	return f
