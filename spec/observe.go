@@ -43,7 +43,7 @@ import (
 // validate runs Obs over real traces.
 //
 // A few events of real traces come from mechanisms the model does not have
-// (goroutines created parked, the stop-the-world of the garbage collector,
+// (coroutines created parked, the stop-the-world of the garbage collector,
 // GOMAXPROCS changes, system calls that hand their P off at once). Obs
 // accepts them under rules of their own, marked as abstractions; each is
 // listed with its reason in docs/model.md ("What a trace shows").
@@ -863,7 +863,7 @@ type Abstraction uint8
 
 const (
 	AbsNone Abstraction = iota
-	// AbsCreateParked: a goroutine created parked (GoCreateBlocked).
+	// AbsCreateParked: a coroutine created parked (GoCreateBlocked).
 	AbsCreateParked
 	// AbsSyscallHandoff: a thread gives up its P while its goroutine is
 	// in a syscall (ProcStop with the G in a syscall).
