@@ -89,6 +89,7 @@ func BenchmarkMemory(b *testing.B) {
 			}
 			v.Event(&ev)
 		}
+		v.Finish()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(v.res.Events), "live-B/event")

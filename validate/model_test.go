@@ -61,7 +61,7 @@ func modelTrace(t *testing.T, bug string) *Validator {
 			t.Fatalf("%s: %s: rejected: %v", bug, what, r)
 		}
 		if closed {
-			v.win.setEnded(func(*spec.ObsEvent) string { return what }, &e)
+			v.win.setEnded(func(*spec.ObsEvent) string { return what }, e)
 		}
 	}
 	for p, ps := range o.P {

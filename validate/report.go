@@ -196,11 +196,11 @@ func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace
 }
 
 // setEnded names the events that opened and ended the window just closed.
-func (w *windows) setEnded(name func(e *spec.ObsEvent) string, end *spec.ObsEvent) {
+func (w *windows) setEnded(name func(e *spec.ObsEvent) string, end spec.ObsEvent) {
 	r := &w.rep
 	for i := range r.Longest {
 		if r.Longest[i].Ended == "" {
-			r.Longest[i].Ended = name(end)
+			r.Longest[i].Ended = name(&end)
 			r.Longest[i].Began = name(&w.startEv)
 		}
 	}

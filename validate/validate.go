@@ -396,7 +396,7 @@ func (v *Validator) transition(ev *xtrace.Event) *Rejection {
 		return v.reject(ev, &e, r.Rule, r.Why)
 	}
 	if closed {
-		v.win.setEnded(v.describeObs, &e)
+		v.win.setEnded(v.describeObs, e)
 	}
 	if resize && v.obs.Used == spec.AbsNone {
 		v.res.Abstracted[spec.AbsResize.String()]++
