@@ -845,7 +845,7 @@ func (o *Obs) Allowed(e *ObsEvent) []string {
 // none does.
 func StepsFor(k EvKind) []string {
 	if s, ok := obsSteps[k]; ok {
-		return s
+		return slices.Clone(s)
 	}
 	switch k {
 	case EvGoCreateBlocked:

@@ -60,6 +60,11 @@ type WindowReport struct {
 	Lengths []time.Duration `json:"-"`
 	Opened  []spec.EvKind   `json:"-"`
 	Closed  []spec.EvKind   `json:"-"`
+	// Submitted counts, per window, the goroutines made runnable while it
+	// was open (GoCreate, GoUnblock): a window that closes only after
+	// new work was submitted waited for a submitter's wakep, not for a
+	// thread already on its way.
+	Submitted []int32 `json:"-"`
 }
 
 type windows struct {
@@ -69,6 +74,7 @@ type windows struct {
 	start                    xtrace.Time
 	startIdle, startRun      int
 	startEv                  spec.ObsEvent
+	submitted                int32
 	stwStart                 xtrace.Time
 	stwTotal                 time.Duration
 	origin                   xtrace.Time
@@ -186,9 +192,12 @@ func (w *windows) update(o *spec.Obs, e *spec.ObsEvent, before winSnap, t xtrace
 		}
 	}
 	now := w.idleP > 0 && w.runnable > 0 && w.schedPs == 0 && !stw
+	if w.active && (e.Kind == spec.EvGoCreate || e.Kind == spec.EvGoUnblock) {
+		w.submitted++
+	}
 	switch {
 	case now && !w.active:
-		w.active, w.start, w.startIdle, w.startRun, w.startEv = true, t, w.idleP, w.runnable, *e
+		w.active, w.start, w.startIdle, w.startRun, w.startEv, w.submitted = true, t, w.idleP, w.runnable, *e, 0
 	case !now && w.active:
 		return w.close(t, e.Kind, "")
 	}
@@ -217,6 +226,7 @@ func (w *windows) close(t xtrace.Time, k spec.EvKind, ended string) bool {
 	r.Lengths = append(r.Lengths, n)
 	r.Opened = append(r.Opened, w.startEv.Kind)
 	r.Closed = append(r.Closed, k)
+	r.Submitted = append(r.Submitted, w.submitted)
 	b := len(WindowBuckets)
 	for i, ub := range WindowBuckets {
 		if n < ub {

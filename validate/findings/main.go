@@ -139,12 +139,17 @@ type Result struct {
 	// Steals counts the P steals (sysmon's retakes); StealWindows the
 	// windows a steal opened (a P made idle while a goroutine waited and
 	// every running P was busy), with their lengths' quantiles.
-	Steals       int64         `json:"steals"`
-	StealWindows int           `json:"steal_windows"`
-	StealP50     time.Duration `json:"steal_window_p50_ns,omitempty"`
-	StealP90     time.Duration `json:"steal_window_p90_ns,omitempty"`
-	StealMax     time.Duration `json:"steal_window_max_ns,omitempty"`
-	Period       time.Duration `json:"period_ns,omitempty"`
+	Steals       int64 `json:"steals"`
+	StealWindows int   `json:"steal_windows"`
+	// StealAfterSubmit counts the windows a steal opened that closed only
+	// after new work was submitted (handoffp's signature: nobody was
+	// started for the P it made idle), with their lengths.
+	StealAfterSubmit  int             `json:"steal_windows_closed_after_a_submission"`
+	StealAfterLengths []time.Duration `json:"steal_windows_closed_after_a_submission_ns,omitempty"`
+	StealP50          time.Duration   `json:"steal_window_p50_ns,omitempty"`
+	StealP90          time.Duration   `json:"steal_window_p90_ns,omitempty"`
+	StealMax          time.Duration   `json:"steal_window_max_ns,omitempty"`
+	Period            time.Duration   `json:"period_ns,omitempty"`
 }
 
 func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
@@ -182,6 +187,10 @@ func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
 		for j, n := range w.Lengths {
 			if w.Opened[j] == spec.EvProcSteal {
 				steal = append(steal, n)
+				if w.Submitted[j] > 0 && w.Closed[j] == spec.EvProcStart {
+					r.StealAfterSubmit++
+					r.StealAfterLengths = append(r.StealAfterLengths, n)
+				}
 			}
 			r.WinMax = max(r.WinMax, n)
 			if n >= 100*time.Microsecond {
@@ -228,6 +237,7 @@ func (r *Result) write(w io.Writer) {
 	if r.Steals > 0 {
 		fmt.Fprintf(w, "  P steals %d, of which %d opened a window: length p50 %v p90 %v max %v\n",
 			r.Steals, r.StealWindows, r.StealP50, r.StealP90, r.StealMax)
+		fmt.Fprintf(w, "  steal windows closed by a P start only after new work was submitted: %d %v\n", r.StealAfterSubmit, r.StealAfterLengths)
 	}
 }
 
