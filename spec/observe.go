@@ -491,10 +491,16 @@ func (o *Obs) guard(e *ObsEvent) *Rejection {
 			return o.rej(e, "g-status", "%v needs %s %v; it is %v%s", k, gStr(g), goFrom[k], gs.State, o.onStr(gs.M))
 		}
 		switch k {
-		case EvGoCreate, EvGoCreateBlocked, EvGoUnblock:
-			if k == EvGoCreateBlocked {
-				return o.abstract(e, AbsCreateParked)
+		case EvGoCreate:
+			// newproc runs on a goroutine's stack: its thread runs a
+			// goroutine and holds a P.
+			if m == nil || m.G < 0 || o.G[m.G].State != GoRunning || m.P < 0 {
+				return o.abstract(e, AbsTimerGo)
 			}
+			return nil
+		case EvGoCreateBlocked:
+			return o.abstract(e, AbsCreateParked)
+		case EvGoUnblock:
 			return nil
 		case EvGoStart:
 			if r := needM(); r != nil {
@@ -873,10 +879,13 @@ const (
 	AbsSTWSteal
 	// AbsResize: a P created or destroyed (GOMAXPROCS changed).
 	AbsResize
+	// AbsTimerGo: a goroutine created by a thread that runs none (a
+	// timer's function, time.AfterFunc).
+	AbsTimerGo
 	numAbstraction
 )
 
-var absNames = [numAbstraction]string{"", "coroutine created parked", "P handed off in a syscall", "stop-the-world steal", "GOMAXPROCS change"}
+var absNames = [numAbstraction]string{"", "coroutine created parked", "P handed off in a syscall", "stop-the-world steal", "GOMAXPROCS change", "goroutine started by a timer"}
 
 func (a Abstraction) String() string { return absNames[a] }
 
@@ -891,6 +900,8 @@ func (a Abstraction) Why() string {
 		return "stopTheWorldWithSema takes the Ps of syscalling threads while holding its own (proc.go:1669-1670, gcstopP 6800-6806); the model has no stop-the-world"
 	case AbsResize:
 		return "procresize creates and destroys Ps when GOMAXPROCS changes (proc.go:6030-6251); the model's GOMAXPROCS is fixed"
+	case AbsTimerGo:
+		return "a timer's function runs in the scheduler, on a thread with no goroutine, and time.AfterFunc's starts a goroutine there (time/sleep.go goFunc); the model's timers only ready their sleeper, and its goroutines are created by running goroutines"
 	}
 	return ""
 }
@@ -1038,7 +1049,7 @@ func (o *Obs) Format(n ObsNames) string {
 // evGuards states each event kind's guard for ObservationDoc; guard holds
 // the code.
 var evGuards = [numEvKind]string{
-	EvGoCreate:            "the goroutine does not exist",
+	EvGoCreate:            "the goroutine does not exist; the thread runs a goroutine and holds a P (newproc runs on the creator's stack; from the scheduler: abstraction)",
 	EvGoCreateBlocked:     "the goroutine does not exist (abstraction: created parked)",
 	EvGoStart:             "runnable; the thread holds a P and runs no goroutine (`running-g-has-p`, `g-in-one-place`)",
 	EvGoStop:              "running on this thread (`g-in-one-place`)",

@@ -41,6 +41,7 @@ var programs = []struct {
 	{"select-timeout", selectTimeout},
 	{"gomaxprocs-change", gomaxprocsChange},
 	{"coroutine", coroutine},
+	{"afterfunc", afterFunc},
 	{"mix", mix},
 }
 
@@ -422,6 +423,17 @@ func coroutine() {
 			break
 		}
 	}
+}
+
+// afterFunc: time.AfterFunc starts its function in a new goroutine from
+// the timer, which the scheduler runs (newproc from no goroutine).
+func afterFunc() {
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		time.AfterFunc(time.Duration(50+i*10)*time.Microsecond, wg.Done)
+	}
+	wg.Wait()
 }
 
 // mix: several of the programs at once.

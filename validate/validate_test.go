@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 )
 
 // TestPrograms validates the trace of every program at GOMAXPROCS 1, 2 and
@@ -22,7 +23,13 @@ func TestPrograms(t *testing.T) {
 					WriteText(&b, p.name, res)
 					t.Fatalf("rejected:\n%s", b.String())
 				}
-				t.Logf("%d events, %d transitions, abstracted %v; %s", res.Events, res.Transitions, res.Abstracted, sortedCounts(res.ByKind))
+				long := time.Duration(0)
+				if len(res.Windows.Longest) > 0 {
+					long = res.Windows.Longest[0].Length
+				}
+				t.Logf("%d events, %d transitions, abstracted %v; %s; windows %d (>=100µs %d), longest %v",
+					res.Events, res.Transitions, res.Abstracted, sortedCounts(res.ByKind),
+					res.Windows.Count, res.Windows.Histogram[2]+res.Windows.Histogram[3]+res.Windows.Histogram[4], long)
 			})
 		}
 	}
