@@ -157,7 +157,7 @@ func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
 	if variant {
 		r.Variant = "variant"
 	}
-	var late, steal []time.Duration
+	var late, steal, wake []time.Duration
 	for i := 0; i < runs; i++ {
 		var buf bytes.Buffer
 		prev := runtime.GOMAXPROCS(2)
@@ -185,6 +185,9 @@ func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
 		r.Windows += w.Count
 		r.Steals += res.ByKind["ProcSteal"]
 		for j, n := range w.Lengths {
+			if w.Opened[j] == spec.EvGoCreate {
+				wake = append(wake, n)
+			}
 			if w.Opened[j] == spec.EvProcSteal {
 				steal = append(steal, n)
 				if w.Submitted[j] > 0 && w.Closed[j] == spec.EvProcStart {
@@ -207,8 +210,13 @@ func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
 	}
 	r.StealWindows = len(steal)
 	if len(steal) > 0 {
-		q := validate.Quantiles(steal, 0.5, 0.9, 1)
-		r.StealP50, r.StealP90, r.StealMax = q[0], q[1], q[2]
+		q := validate.Quantiles(steal, 0.5, 0.9, 0.99, 1)
+		r.StealP50, r.StealP90, r.StealP99, r.StealMax = q[0], q[1], q[2], q[3]
+	}
+	r.Wake = len(wake)
+	if len(wake) > 0 {
+		q := validate.Quantiles(wake, 0.5, 0.9, 0.99, 1)
+		r.WakeP50, r.WakeP90, r.WakeP99, r.WakeMax = q[0], q[1], q[2], q[3]
 	}
 	r.Sleeps = len(late)
 	if len(late) > 0 {
@@ -234,9 +242,12 @@ func (r *Result) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  work-conservation windows %d: >=100µs %d, >=1ms %d, longest %v; >=100µs by opening event %v\n",
 		r.Windows, r.Long100us, r.Long1ms, r.WinMax, r.LongByStart)
+	if r.Wake > 0 {
+		fmt.Fprintf(w, "  windows opened by a goroutine's creation (waking a thread) %d: p50 %v p90 %v p99 %v max %v\n", r.Wake, r.WakeP50, r.WakeP90, r.WakeP99, r.WakeMax)
+	}
 	if r.Steals > 0 {
-		fmt.Fprintf(w, "  P steals %d, of which %d opened a window: length p50 %v p90 %v max %v\n",
-			r.Steals, r.StealWindows, r.StealP50, r.StealP90, r.StealMax)
+		fmt.Fprintf(w, "  P steals %d, of which %d opened a window: length p50 %v p90 %v p99 %v max %v\n",
+			r.Steals, r.StealWindows, r.StealP50, r.StealP90, r.StealP99, r.StealMax)
 		fmt.Fprintf(w, "  steal windows closed by a P start only after new work was submitted: %d %v\n", r.StealAfterSubmit, r.StealAfterLengths)
 	}
 }
