@@ -148,8 +148,17 @@ type Result struct {
 	StealAfterLengths []time.Duration `json:"steal_windows_closed_after_a_submission_ns,omitempty"`
 	StealP50          time.Duration   `json:"steal_window_p50_ns,omitempty"`
 	StealP90          time.Duration   `json:"steal_window_p90_ns,omitempty"`
+	StealP99          time.Duration   `json:"steal_window_p99_ns,omitempty"`
 	StealMax          time.Duration   `json:"steal_window_max_ns,omitempty"`
-	Period            time.Duration   `json:"period_ns,omitempty"`
+	// Wake is the baseline: the windows a goroutine's creation opened
+	// (newproc's wakep starting an M), which last as long as waking a
+	// thread takes.
+	Wake    int           `json:"create_windows"`
+	WakeP50 time.Duration `json:"create_window_p50_ns,omitempty"`
+	WakeP90 time.Duration `json:"create_window_p90_ns,omitempty"`
+	WakeP99 time.Duration `json:"create_window_p99_ns,omitempty"`
+	WakeMax time.Duration `json:"create_window_max_ns,omitempty"`
+	Period  time.Duration `json:"period_ns,omitempty"`
 }
 
 func run(e experiment, variant bool, runs int, log io.Writer) (Result, error) {
