@@ -429,6 +429,17 @@ var goTo = [numEvKind]GoState{
 	EvGoSyscallEnd: GoRunning, EvGoSyscallEndBlocked: GoRunnable, EvGoUnblock: GoRunnable,
 }
 
+// GoTransition returns the kind of event that takes a goroutine from one
+// state to the other, or EvNone if no model step does.
+func GoTransition(from, to GoState) EvKind {
+	for k := EvGoCreate; k < EvProcStart; k++ {
+		if goFrom[k] == from && goTo[k] == to {
+			return k
+		}
+	}
+	return EvNone
+}
+
 // guard checks e's precondition. The rules, by event:
 //
 //   - Every transition starts from the state its kind names (a G's status

@@ -315,3 +315,24 @@ func TestObsInvariantsBite(t *testing.T) {
 		}
 	}
 }
+
+// TestGoTransition: every goroutine event kind is the one transition of
+// its states, and nothing else is an event.
+func TestGoTransition(t *testing.T) {
+	n := 0
+	for from := GoNotExist; from < numGoState; from++ {
+		for to := GoNotExist; to < numGoState; to++ {
+			k := GoTransition(from, to)
+			if k == EvNone {
+				continue
+			}
+			n++
+			if goFrom[k] != from || goTo[k] != to {
+				t.Errorf("%v -> %v: %v, which is %v -> %v", from, to, k, goFrom[k], goTo[k])
+			}
+		}
+	}
+	if n != int(EvProcStart-EvGoCreate) {
+		t.Errorf("%d transitions are events; want %d, one per goroutine event kind", n, EvProcStart-EvGoCreate)
+	}
+}

@@ -503,32 +503,13 @@ func procState(s xtrace.ProcState) spec.ProcState {
 	return spec.ProcNotExist
 }
 
-// goKind maps a goroutine transition to its event kind, or EvNone.
+// goKind maps a goroutine transition to its event kind, or EvNone: the
+// model's table (spec.GoTransition), over the tracer's states.
 func goKind(from, to xtrace.GoState) spec.EvKind {
-	type ft struct{ from, to xtrace.GoState }
-	switch (ft{from, to}) {
-	case ft{xtrace.GoNotExist, xtrace.GoRunnable}:
-		return spec.EvGoCreate
-	case ft{xtrace.GoNotExist, xtrace.GoWaiting}:
-		return spec.EvGoCreateBlocked
-	case ft{xtrace.GoRunnable, xtrace.GoRunning}:
-		return spec.EvGoStart
-	case ft{xtrace.GoRunning, xtrace.GoRunnable}:
-		return spec.EvGoStop
-	case ft{xtrace.GoRunning, xtrace.GoWaiting}:
-		return spec.EvGoBlock
-	case ft{xtrace.GoRunning, xtrace.GoNotExist}:
-		return spec.EvGoDestroy
-	case ft{xtrace.GoRunning, xtrace.GoSyscall}:
-		return spec.EvGoSyscallBegin
-	case ft{xtrace.GoSyscall, xtrace.GoRunning}:
-		return spec.EvGoSyscallEnd
-	case ft{xtrace.GoSyscall, xtrace.GoRunnable}:
-		return spec.EvGoSyscallEndBlocked
-	case ft{xtrace.GoWaiting, xtrace.GoRunnable}:
-		return spec.EvGoUnblock
+	if from == xtrace.GoUndetermined || to == xtrace.GoUndetermined {
+		return spec.EvNone
 	}
-	return spec.EvNone
+	return spec.GoTransition(goState(from), goState(to))
 }
 
 // Finish ends the run and returns its result.
