@@ -84,66 +84,103 @@ type Config struct {
 	_ struct{}
 }
 
-// Validate checks a configuration against the model's bounds.
+// MaxInstr is the longest goroutine program: a G's program counter is a
+// byte, and it reaches len(code) when the program ends.
+const MaxInstr = 255
+
+// A ConfigError is a configuration outside the model's bounds, with where
+// it is: Field names the directive ("gomaxprocs", "ms", "runq", "profile",
+// "features", "bugs") or "g" (goroutine G) or "instr" (instruction I of
+// goroutine G), so that a workload file can point at the line.
+type ConfigError struct {
+	Field string
+	G, I  int
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// Validate checks a configuration against the model's bounds: every limit
+// of the state encoding (Ps, Ms, goroutines, program length, run queue
+// capacity, wait objects) and the workload's own consistency. The error is
+// a *ConfigError.
 func (c *Config) Validate() error {
+	bad := func(field string, format string, args ...any) error {
+		return &ConfigError{Field: field, G: -1, I: -1, Msg: fmt.Sprintf(format, args...)}
+	}
+	badG := func(g, i int, format string, args ...any) error {
+		field := "g"
+		if i >= 0 {
+			field = "instr"
+		}
+		return &ConfigError{Field: field, G: g, I: i, Msg: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case c.GOMAXPROCS < 1 || c.GOMAXPROCS > MaxP:
-		return fmt.Errorf("gomaxprocs %d: must be 1..%d", c.GOMAXPROCS, MaxP)
+		return bad("gomaxprocs", "gomaxprocs %d: must be 1..%d", c.GOMAXPROCS, MaxP)
 	case c.Ms < 1 || c.Ms+1 > MaxM:
-		return fmt.Errorf("ms %d: must be 1..%d", c.Ms, MaxM-1)
+		return bad("ms", "ms %d: must be 1..%d", c.Ms, MaxM-1)
 	case c.RunqSize < 2 || c.RunqSize > MaxRunq || c.RunqSize%2 != 0:
-		return fmt.Errorf("runq %d: must be even, 2..%d (runqputslow moves half)", c.RunqSize, MaxRunq)
+		return bad("runq", "runq %d: must be even, 2..%d (runqputslow moves half)", c.RunqSize, MaxRunq)
 	case len(c.Gs) < 1:
-		return fmt.Errorf("no goroutines: the first one is main")
+		return badG(0, -1, "no goroutines: the first one is main")
 	case c.ng() > MaxG:
-		return fmt.Errorf("%d goroutines (with forcegc's helper): at most %d", c.ng(), MaxG)
+		g := MaxG
+		if c.Forcegc {
+			g = MaxG - 1
+		}
+		return badG(min(g, len(c.Gs)-1), -1, "%d goroutines (with forcegc's helper): at most %d", c.ng(), MaxG)
 	}
 	if c.Timers && !c.Netpoll {
 		// Arming a timer initializes the network poller
 		// (netpollGenericInit in time.go): timers sleep in netpoll.
-		return fmt.Errorf("the timers feature needs netpoll (timers wait in the network poller)")
+		return bad("features", "the timers feature needs netpoll (timers wait in the network poller)")
 	}
 	switch c.Profile {
 	case "", ProfileGo126, ProfileGo114:
 	default:
-		return fmt.Errorf("profile %q: want %s or %s", c.Profile, ProfileGo126, ProfileGo114)
+		return bad("profile", "profile %q: want %s or %s", c.Profile, ProfileGo126, ProfileGo114)
 	}
 	spawned := make(map[int]bool)
 	for gi, p := range c.Gs {
-		for _, in := range p.Code {
+		if len(p.Code) > MaxInstr {
+			return badG(gi, MaxInstr, "g %s: %d instructions: at most %d (a goroutine's program counter is a byte)", p.Name, len(p.Code), MaxInstr)
+		}
+		for ii, in := range p.Code {
 			switch in.Op {
 			case OpGo:
-				if in.Arg <= 0 || in.Arg >= len(c.Gs) {
-					return fmt.Errorf("g %s: go %d: no such goroutine", p.Name, in.Arg)
-				}
-				if spawned[in.Arg] {
-					return fmt.Errorf("g %s: go %s: goroutine started twice", p.Name, c.Gs[in.Arg].Name)
+				switch {
+				case in.Arg == 0:
+					return badG(gi, ii, "g %s: go %s: main is the first goroutine and is never started by a go", p.Name, c.Gs[0].Name)
+				case in.Arg < 0 || in.Arg >= len(c.Gs):
+					return badG(gi, ii, "g %s: go %d: no such goroutine", p.Name, in.Arg)
+				case spawned[in.Arg]:
+					return badG(gi, ii, "g %s: go %s: goroutine started twice", p.Name, c.Gs[in.Arg].Name)
 				}
 				spawned[in.Arg] = true
 			case OpPark, OpReady:
 				if in.Arg < 0 || in.Arg >= MaxObj {
-					return fmt.Errorf("g %s: %s %d: wait objects are 0..%d", p.Name, in.Op, in.Arg, MaxObj-1)
+					return badG(gi, ii, "g %s: %s %d: wait objects are 0..%d", p.Name, in.Op, in.Arg, MaxObj-1)
 				}
 			case OpNetwait:
 				if !c.Netpoll {
-					return fmt.Errorf("g %s: netwait needs the netpoll feature", p.Name)
+					return badG(gi, ii, "g %s: netwait needs the netpoll feature", p.Name)
 				}
 			case OpSleep:
 				if !c.Timers {
-					return fmt.Errorf("g %s: sleep needs the timers feature", p.Name)
+					return badG(gi, ii, "g %s: sleep needs the timers feature", p.Name)
 				}
 			}
 		}
-		_ = gi
 	}
 	for gi := 1; gi < len(c.Gs); gi++ {
 		if !spawned[gi] {
-			return fmt.Errorf("g %s is never started by a go instruction", c.Gs[gi].Name)
+			return badG(gi, -1, "g %s is never started by a go instruction", c.Gs[gi].Name)
 		}
 	}
 	for _, b := range c.Bugs {
 		if _, ok := bugByName[b]; !ok {
-			return fmt.Errorf("unknown bug switch %q (known: %s)", b, strings.Join(BugNames(), ", "))
+			return bad("bugs", "unknown bug switch %q (known: %s)", b, strings.Join(BugNames(), ", "))
 		}
 	}
 	return nil

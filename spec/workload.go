@@ -62,6 +62,10 @@ func ParseWorkload(file, name string, src []byte) (*Config, error) {
 	var refs []goRef
 	names := make(map[string]int)
 	seen := make(map[string]bool)
+	// Where things are, for errors found after parsing.
+	lineOf := make(map[string]int) // directive -> its (last) line
+	var gLine []int                // goroutine -> its "g" line
+	var iLine [][]int              // goroutine -> instruction -> line
 	cur := -1
 	for n, raw := range strings.Split(string(src), "\n") {
 		line := n + 1
@@ -86,9 +90,11 @@ func ParseWorkload(file, name string, src []byte) (*Config, error) {
 				refs = append(refs, goRef{cur, len(c.Gs[cur].Code), line, f[1]})
 			}
 			c.Gs[cur].Code = append(c.Gs[cur].Code, in)
+			iLine[cur] = append(iLine[cur], line)
 			continue
 		}
 		key, args := f[0], f[1:]
+		lineOf[key] = line
 		if key != "g" && key != "features" && key != "bugs" {
 			if seen[key] {
 				return nil, errAt(line, "%s given twice", key)
@@ -143,6 +149,8 @@ func ParseWorkload(file, name string, src []byte) (*Config, error) {
 			}
 			names[args[0]] = len(c.Gs)
 			c.Gs = append(c.Gs, Program{Name: args[0]})
+			gLine = append(gLine, line)
+			iLine = append(iLine, nil)
 			cur = len(c.Gs) - 1
 		default:
 			return nil, errAt(line, "unknown directive %q", key)
@@ -164,7 +172,18 @@ func ParseWorkload(file, name string, src []byte) (*Config, error) {
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, &ParseError{File: file, Line: 1, Msg: err.Error()}
+		line := 1
+		if ce, ok := err.(*ConfigError); ok {
+			switch {
+			case ce.Field == "instr" && ce.G < len(iLine) && ce.I < len(iLine[ce.G]):
+				line = iLine[ce.G][ce.I]
+			case (ce.Field == "g" || ce.Field == "instr") && ce.G < len(gLine):
+				line = gLine[ce.G]
+			case lineOf[ce.Field] != 0:
+				line = lineOf[ce.Field]
+			}
+		}
+		return nil, &ParseError{File: file, Line: line, Msg: err.Error()}
 	}
 	return c, nil
 }
