@@ -104,7 +104,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(f.mem)))
 	}
 	if format == "text" {
-		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
+		writeModelLines(stdout, t)
 	}
 	res := t.check(ctx, opt)
 	return finish(t, res, format, reportOptions{
@@ -139,7 +139,7 @@ func finish(t target, res *checker.Result, format string, ro reportOptions, stdo
 	}
 	switch format {
 	case "json":
-		if err := writeJSON(stdout, jsonSafe(res)); err != nil {
+		if err := writeJSON(stdout, resultJSON{Model: t.name, Config: t.config, Result: jsonSafe(res)}); err != nil {
 			fmt.Fprintf(stderr, "gmpcheck: writing JSON: %v\n", err)
 			return exitUsage
 		}
@@ -157,12 +157,25 @@ func finish(t target, res *checker.Result, format string, ro reportOptions, stdo
 	return exitIncomplete
 }
 
+// resultJSON is what check and simulate print with -json: the result, and
+// the model it is of, so that replay can tell.
+type resultJSON struct {
+	Model  string `json:"model"`
+	Config string `json:"config,omitempty"`
+	*checker.Result
+}
+
+// writeModelLines prints the model's name and summary, and its config.
+func writeModelLines(w io.Writer, t target) {
+	fmt.Fprintf(w, "model       %s: %s\n", t.name, t.doc)
+	if t.config != "" {
+		fmt.Fprintf(w, "config      %s\n", t.config)
+	}
+}
+
 // reproCommand is the replay command line for the model, without -path.
 func reproCommand(model string, noDeadlock bool) string {
-	if strings.ContainsAny(model, "[]* ?'") {
-		model = "'" + model + "'"
-	}
-	s := "go run ./cmd/gmpcheck replay -model " + model
+	s := "go run ./cmd/gmpcheck replay -model " + shellQuote(model)
 	if noDeadlock {
 		s += " -no-deadlock"
 	}
@@ -242,7 +255,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail(stderr, err)
 	}
 	if format == "text" {
-		fmt.Fprintf(stdout, "model       %s: %s\n", t.name, t.doc)
+		writeModelLines(stdout, t)
 		fmt.Fprintf(stdout, "walks       %d of at most %d steps, seed %d\n", f.walks, f.steps, f.seed)
 	}
 	res := t.simulate(ctx, checker.SimOptions{
@@ -292,6 +305,7 @@ func newReplayFlags() *replayFlags {
 // replayJSON is what replay -format json prints.
 type replayJSON struct {
 	Model     string             `json:"model"`
+	Config    string             `json:"config,omitempty"`
 	Path      string             `json:"path"`
 	Trace     []checker.Step     `json:"trace"`
 	Violation *checker.Violation `json:"violation,omitempty"`
@@ -314,6 +328,7 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	f.fs.Visit(func(fl *flag.Flag) { modelSet = modelSet || fl.Name == "model" })
 
 	pathText := f.path
+	var saved savedRun
 	switch {
 	case len(pos) > 1:
 		return fail(stderr, fmt.Errorf("replay: want one FILE argument, got %d", len(pos)))
@@ -324,13 +339,13 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, fmt.Errorf("replay: %v", err))
 		}
-		p, model, err := pathFromFile(data)
+		saved, err = pathFromFile(data)
 		if err != nil {
 			return fail(stderr, fmt.Errorf("replay: %s: %v", pos[0], err))
 		}
-		pathText = p
-		if model != "" && !modelSet {
-			f.model = model
+		pathText = saved.path
+		if saved.model != "" && !modelSet {
+			f.model = saved.model
 		}
 	case f.path == "":
 		return fail(stderr, fmt.Errorf("replay: no path: give -path 0/2/1 or a FILE"))
@@ -346,6 +361,9 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, fmt.Errorf("replay: %v", err))
 	}
+	if err := saved.matches(t); err != nil {
+		return fail(stderr, fmt.Errorf("replay: %s: %v", pos[0], err))
+	}
 	r, err := t.replay(path, f.noDeadlock)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("replay: model %s, path %s: %v", t.name, checker.FormatPath(path), err))
@@ -356,7 +374,7 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if f.format == "json" {
-		out := replayJSON{Model: t.name, Path: checker.FormatPath(path), Trace: r.steps, Violation: r.violation}
+		out := replayJSON{Model: t.name, Config: t.config, Path: checker.FormatPath(path), Trace: r.steps, Violation: r.violation}
 		if err := writeJSON(stdout, out); err != nil {
 			return fail(stderr, err)
 		}
@@ -377,6 +395,9 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fmt.Fprintf(stdout, "model  %s: %s\n", t.name, t.doc)
+	if t.config != "" {
+		fmt.Fprintf(stdout, "config %s\n", t.config)
+	}
 	fmt.Fprintf(stdout, "path   %s (%d states)\n\n", checker.FormatPath(path), len(r.steps))
 	tv := traceView{steps: r.steps, states: r.states, loop: -1, mark: len(r.steps) - 1, allStates: f.states}
 	if v := r.violation; v != nil {
@@ -407,51 +428,115 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// Patterns for finding a path (and its model) in a file.
+// A savedRun is what a saved report says about the run it reports: the
+// path to replay, and the model and config it was of (each empty if the
+// file does not say).
+type savedRun struct {
+	path, model, config string
+}
+
+// matches reports whether the saved run belongs to target t: same model
+// name, or else the same config; an error says which fields differ.
+func (s savedRun) matches(t target) error {
+	switch {
+	case s.model == "" && s.config == "":
+		return nil // a bare path: nothing to compare
+	case s.config != "" && t.config != "":
+		if s.config == t.config {
+			return nil
+		}
+		return fmt.Errorf("the path is of model %s (%s), not of %s (%s): they differ in %s",
+			orUnknown(s.model), s.config, t.name, t.config, strings.Join(configDiff(s.config, t.config), ", "))
+	case s.model != "" && s.model != t.name:
+		return fmt.Errorf("the path is of model %s, not of %s", s.model, t.name)
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unnamed)"
+	}
+	return s
+}
+
+// Patterns for finding a path in a file.
 var (
-	pathFlagRE  = regexp.MustCompile(`-path[= ]\s*([0-9]+(?:/[0-9]+)*)`)
-	modelFlagRE = regexp.MustCompile(`-model[= ]\s*([A-Za-z0-9_.-]+)`)
-	pathLineRE  = regexp.MustCompile(`^[0-9]+(?:/[0-9]+)*$`)
+	pathLineRE   = regexp.MustCompile(`^[0-9]+(?:/[0-9]+)*$`)
+	configLineRE = regexp.MustCompile(`^config +(.+)$`)
 )
 
 // pathFromFile finds a path in a file: a JSON object with a "path" field
-// (a Violation) or a "violation" with one (a Result, as check -json prints
-// it), or else the first line that is a path or holds a "-path PATH" flag
-// (such as gmpcheck's "to reproduce" line, or a golden trace header). A
-// -model flag on that line is returned too.
-func pathFromFile(data []byte) (path, model string, err error) {
-	if s := strings.TrimSpace(string(data)); strings.HasPrefix(s, "{") {
+// (a Violation, or replay -json's output) or a "violation" with one (a
+// Result, as check -json prints it), with its "model" and "config"; or
+// else the first line that is a path or holds a "-path PATH" flag (such as
+// gmpcheck's "to reproduce" line, or a golden trace header), read as a
+// shell command line for its -model, and the report's "config" line.
+func pathFromFile(data []byte) (savedRun, error) {
+	var s savedRun
+	if text := strings.TrimSpace(string(data)); strings.HasPrefix(text, "{") {
 		var obj struct {
 			Path      string `json:"path"`
 			Model     string `json:"model"`
+			Config    string `json:"config"`
 			Violation *struct {
 				Path string `json:"path"`
 			} `json:"violation"`
 		}
-		if err := json.Unmarshal([]byte(s), &obj); err != nil {
-			return "", "", fmt.Errorf("bad JSON: %v", err)
+		if err := json.Unmarshal([]byte(text), &obj); err != nil {
+			return s, fmt.Errorf("bad JSON: %v", err)
 		}
+		s.model, s.config = obj.Model, obj.Config
 		switch {
 		case obj.Path != "":
-			return obj.Path, obj.Model, nil
+			s.path = obj.Path
 		case obj.Violation != nil && obj.Violation.Path != "":
-			return obj.Violation.Path, obj.Model, nil
+			s.path = obj.Violation.Path
+		default:
+			return s, fmt.Errorf("the JSON object has no \"path\" (nor violation.path)")
 		}
-		return "", "", fmt.Errorf("the JSON object has no \"path\" (nor violation.path)")
+		return s, nil
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
-		if m := pathFlagRE.FindStringSubmatch(line); m != nil {
-			if mm := modelFlagRE.FindStringSubmatch(line); mm != nil {
-				model = mm[1]
-			}
-			return m[1], model, nil
+		if m := configLineRE.FindStringSubmatch(line); m != nil && s.config == "" {
+			s.config = strings.TrimSpace(m[1])
+			continue
+		}
+		if s.path != "" {
+			continue
 		}
 		if pathLineRE.MatchString(line) {
-			return line, "", nil
+			s.path = line
+			continue
+		}
+		if !strings.Contains(line, "-path") {
+			continue
+		}
+		words, err := shellWords(strings.TrimLeft(line, "# "))
+		if err != nil {
+			continue
+		}
+		for i, w := range words {
+			switch {
+			case (w == "-path" || w == "--path") && i+1 < len(words) && pathLineRE.MatchString(words[i+1]):
+				s.path = words[i+1]
+			case strings.HasPrefix(w, "-path=") && pathLineRE.MatchString(w[6:]):
+				s.path = w[6:]
+			case (w == "-model" || w == "--model") && i+1 < len(words):
+				s.model = words[i+1]
+			case strings.HasPrefix(w, "-model="):
+				s.model = w[7:]
+			}
+		}
+		if s.path == "" {
+			s.model = ""
 		}
 	}
-	return "", "", fmt.Errorf("no path found: want a line such as 0/2/1 or -path 0/2/1, or a JSON object with \"path\"")
+	if s.path == "" {
+		return s, fmt.Errorf("no path found: want a line such as 0/2/1 or -path 0/2/1, or a JSON object with \"path\"")
+	}
+	return s, nil
 }
 
 // ---- list ----

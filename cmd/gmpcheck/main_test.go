@@ -426,23 +426,66 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestPathFromFile(t *testing.T) {
-	for _, tc := range []struct{ in, path, model string }{
-		{"0/2/1\n", "0/2/1", ""},
-		{"# comment\n\n  0/2/1  \n", "0/2/1", ""},
-		{"to reproduce:\n  go run ./cmd/gmpcheck replay -model mutex-racy -path 0/1\n", "0/1", "mutex-racy"},
-		{"# replay:   go run ./cmd/gmpcheck replay -config=p2m2g1 -path=0/2/0/1/3/0\n", "0/2/0/1/3/0", ""},
-		{`{"property": "x", "path": "0/3"}`, "0/3", ""},
-		{`{"verdict": "violation", "violation": {"path": "0/4/1"}}`, "0/4/1", ""},
+	for _, tc := range []struct{ in, path, model, config string }{
+		{"0/2/1\n", "0/2/1", "", ""},
+		{"# comment\n\n  0/2/1  \n", "0/2/1", "", ""},
+		{"to reproduce:\n  go run ./cmd/gmpcheck replay -model mutex-racy -path 0/1\n", "0/1", "mutex-racy", ""},
+		{"# replay:   go run ./cmd/gmpcheck replay -config=p2m2g1 -path=0/2/0/1/3/0\n", "0/2/0/1/3/0", "", ""},
+		{`{"property": "x", "path": "0/3"}`, "0/3", "", ""},
+		{`{"verdict": "violation", "violation": {"path": "0/4/1"}}`, "0/4/1", "", ""},
+		{`{"model": "mutex-racy", "verdict": "violation", "violation": {"path": "0/4/1"}}`, "0/4/1", "mutex-racy", ""},
+		// A quoted model spec with '/' and '[', and the report's config line.
+		{"model       x\nconfig      pingpong: GOMAXPROCS=2 programs=00000001\nto reproduce:\n  go run ./cmd/gmpcheck replay -model 'testdata/workloads/pingpong.txt[bug=no-runq-recheck]' -path 0/1/2\n",
+			"0/1/2", "testdata/workloads/pingpong.txt[bug=no-runq-recheck]", "pingpong: GOMAXPROCS=2 programs=00000001"},
+		{"# replay:     go run ./cmd/gmpcheck replay -model 'testdata/workloads/wakep-transient.txt[bug=go1.17-recheck]' -path 0/0/1\n",
+			"0/0/1", "testdata/workloads/wakep-transient.txt[bug=go1.17-recheck]", ""},
 	} {
-		path, model, err := pathFromFile([]byte(tc.in))
-		if err != nil || path != tc.path || model != tc.model {
-			t.Errorf("pathFromFile(%q) = %q, %q, %v; want %q, %q", tc.in, path, model, err, tc.path, tc.model)
+		s, err := pathFromFile([]byte(tc.in))
+		if err != nil || s.path != tc.path || s.model != tc.model || s.config != tc.config {
+			t.Errorf("pathFromFile(%q) = %+v, %v; want %q, %q, %q", tc.in, s, err, tc.path, tc.model, tc.config)
 		}
 	}
 	for _, in := range []string{"", "nothing here\n", `{"verdict": "ok"}`, `{"path": `} {
-		if p, _, err := pathFromFile([]byte(in)); err == nil {
-			t.Errorf("pathFromFile(%q) = %q, want an error", in, p)
+		if s, err := pathFromFile([]byte(in)); err == nil {
+			t.Errorf("pathFromFile(%q) = %+v, want an error", in, s)
 		}
+	}
+}
+
+// TestReplaySavedReports: replay of a saved report, text or JSON, replays
+// the report's own model, and refuses another one, saying what differs.
+// (Issue 16: check -json wrote no model, and the text report's quoted model
+// spec was cut at ' and /, so both replayed the default model.)
+func TestReplaySavedReports(t *testing.T) {
+	dir := t.TempDir()
+	save := func(name string, args ...string) string {
+		code, out, errOut := gmpcheck(t, args...)
+		if code != exitViolation {
+			t.Fatalf("%q: exit %d\n%s%s", args, code, out, errOut)
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(out), 0o644)
+		return path
+	}
+	jsonRep := save("r.json", "check", "-model", "mutex-racy", "-json")
+	textRep := save("t.txt", "check", "-workload", "../../testdata/workloads/pingpong.txt", "-bug", "no-runq-recheck")
+	for _, rep := range []struct{ file, want string }{
+		{jsonRep, "violation: mutual-exclusion"},
+		{textRep, "violation: work-conservation"},
+	} {
+		code, out, errOut := gmpcheck(t, "replay", rep.file)
+		if code != exitViolation || !strings.Contains(out, rep.want) {
+			t.Errorf("replay %s: exit %d, want 1 and %q\n%s%s", rep.file, code, rep.want, out, errOut)
+		}
+	}
+	// The same path on another model: refused, with the difference.
+	code, _, errOut := gmpcheck(t, "replay", "-model", "../../testdata/workloads/pingpong.txt", textRep)
+	if code != exitUsage || !strings.Contains(errOut, "they differ in bugs") {
+		t.Errorf("replay on another model: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = gmpcheck(t, "replay", "-model", "mutex", jsonRep)
+	if code != exitUsage || !strings.Contains(errOut, "the path is of model mutex-racy, not of mutex") {
+		t.Errorf("replay json on another model: exit %d, stderr %q", code, errOut)
 	}
 }
 

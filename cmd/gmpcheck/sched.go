@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"sort"
 	"strconv"
@@ -173,7 +174,56 @@ func schedTarget(name string) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
-	return newTarget[spec.State, spec.Action](name, c.String(), checker.Model[spec.State, spec.Action](m)), nil
+	t := newTarget[spec.State, spec.Action](name, c.String(), checker.Model[spec.State, spec.Action](m))
+	t.config = schedConfigString(c)
+	return t, nil
+}
+
+// schedConfigString is a scheduler model's config for reports: its
+// summary (Config.String) and a hash of its goroutines' programs.
+func schedConfigString(c *spec.Config) string {
+	h := fnv.New32a()
+	for _, g := range c.Gs {
+		fmt.Fprintf(h, "g %s\n", g.Name)
+		for _, in := range g.Code {
+			fmt.Fprintf(h, "\t%s\n", in)
+		}
+	}
+	live := ""
+	if c.Liveness {
+		live = " live"
+	}
+	return fmt.Sprintf("%s%s programs=%08x", c.String(), live, h.Sum32())
+}
+
+// configDiff names the fields in which two configs differ ("bugs",
+// "GOMAXPROCS", "programs", ...).
+func configDiff(a, b string) []string {
+	fields := func(s string) map[string]string {
+		m := map[string]string{}
+		for _, f := range strings.Fields(s) {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				k, v = f, "on"
+			}
+			m[k] = v
+		}
+		return m
+	}
+	fa, fb := fields(a), fields(b)
+	var diff []string
+	for k, v := range fa {
+		if fb[k] != v {
+			diff = append(diff, k)
+		}
+	}
+	for k := range fb {
+		if _, ok := fa[k]; !ok {
+			diff = append(diff, k)
+		}
+	}
+	sort.Strings(diff)
+	return diff
 }
 
 // ---- invariants ----

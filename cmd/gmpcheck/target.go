@@ -17,6 +17,12 @@ import (
 type target struct {
 	name string
 	doc  string // one line
+	// config says exactly which model the name stands for (for a
+	// scheduler model: the machine, profile, features, bug switches and
+	// a hash of the programs), so that a saved report can be checked
+	// against the model it is replayed on. Empty for the example models,
+	// which their name fixes.
+	config string
 	// properties lists the model's properties in report order.
 	properties []propInfo
 
