@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -424,15 +425,35 @@ func (s *search[S, A]) parallel(f func(w *worker[S, A], wi int, nextBlock *atomi
 		return
 	}
 	var wg sync.WaitGroup
+	var crash atomic.Pointer[WorkerPanic]
 	for i, w := range s.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					crash.CompareAndSwap(nil, &WorkerPanic{Value: p, Stack: debug.Stack()})
+				}
+			}()
 			f(w, i, &next)
 		}()
 	}
 	wg.Wait()
+	if p := crash.Load(); p != nil {
+		panic(p)
+	}
 }
+
+// A WorkerPanic is a panic in one of the checker's worker goroutines (in
+// the model's code, most likely), raised again in the goroutine that called
+// Check, so that a caller can recover it. Stack is the worker's stack at
+// the panic.
+type WorkerPanic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *WorkerPanic) Error() string { return fmt.Sprintf("panic in a checker worker: %v", p.Value) }
 
 func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blocks []blockOut[S], base uint32, nextBlock, viol *atomic.Int64) {
 	for i := range w.someAt {

@@ -142,3 +142,35 @@ func TestDecoderSameResult(t *testing.T) {
 		t.Fatalf("got %+v, want a-below-40 violated at depth 40", r)
 	}
 }
+
+// panicky panics when it steps from a = 3: a model bug.
+type panicky struct{ counter }
+
+func (p panicky) Next(s *cst, a int) cst {
+	if s.a == 3 {
+		panic("model bug at a=3")
+	}
+	return p.counter.Next(s, a)
+}
+
+// A panic in the model, in a worker goroutine, is raised again in the
+// caller's goroutine as a *WorkerPanic (it killed the process before).
+func TestWorkerPanicReachesCaller(t *testing.T) {
+	for _, w := range []int{1, 2} {
+		func() {
+			defer func() {
+				p := recover()
+				if p == nil {
+					t.Fatalf("workers %d: no panic", w)
+				}
+				if w > 1 {
+					wp, ok := p.(*WorkerPanic)
+					if !ok || wp.Value != "model bug at a=3" || len(wp.Stack) == 0 {
+						t.Fatalf("workers %d: recovered %#v", w, p)
+					}
+				}
+			}()
+			Check(context.Background(), panicky{counter{n: 50}}, Options{Workers: w})
+		}()
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -67,6 +68,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch {
 	case f.workers < 0:
 		return fail(stderr, fmt.Errorf("check: -workers %d is negative", f.workers))
+	case f.workers > maxWorkers():
+		return fail(stderr, fmt.Errorf("check: -workers %d: at most %d (four per CPU, and at least 64); more only cost memory and time", f.workers, maxWorkers()))
 	case f.maxStates < 0:
 		return fail(stderr, fmt.Errorf("check: -max-states %d is negative", f.maxStates))
 	case f.maxDepth < 0:
@@ -114,6 +117,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		allStates: f.states,
 	}, stdout, stderr)
 }
+
+// maxWorkers bounds -workers: four goroutines per CPU, at least 64.
+func maxWorkers() int { return max(64, 4*runtime.NumCPU()) }
 
 // formatUsage documents -format.
 const formatUsage = "output `format`: text (for people), json (the result, replayable: its violation has the path) or dot (the counterexample as a Graphviz graph)"
@@ -205,6 +211,7 @@ func parseCommand(fs *flag.FlagSet, args []string, model *string, cf *configFlag
 	if err != nil {
 		return t, fail(stderr, fmt.Errorf("%s: %v", fs.Name(), err)), false
 	}
+	setCurrentModel(t.name)
 	return t, exitOK, true
 }
 

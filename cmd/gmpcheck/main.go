@@ -11,7 +11,9 @@
 //
 // Exit status: 0 if every property holds (or, for replay, the path shows no
 // violation), 1 if a property is violated, 2 for bad input, 3 if a check
-// stopped before exhausting the state space (a bound or an interrupt).
+// stopped before exhausting the state space (a bound, an interrupt or
+// SIGTERM), 4 if gmpcheck itself failed (a bug in it, or output it could not
+// write).
 //
 // Run 'gmpcheck help' for the flags of each command.
 package main
@@ -24,7 +26,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/gmpspec/gmpspec/checker"
 )
 
 // Exit codes.
@@ -33,6 +40,7 @@ const (
 	exitViolation  = 1 // a property is violated
 	exitUsage      = 2 // bad input: flags, models, paths, files
 	exitIncomplete = 3 // a bound or an interrupt ended the run early
+	exitFailed     = 4 // gmpcheck failed: a bug in it (a panic), or output it could not write
 )
 
 func main() {
@@ -40,14 +48,77 @@ func main() {
 }
 
 // run is gmpcheck with its arguments (without the program name) and output
-// streams; it returns the exit code. An interrupt (Ctrl-C) cancels the run
-// in progress, which then reports what it found so far; a second interrupt
-// kills the process.
-func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+// streams; it returns the exit code. An interrupt (Ctrl-C) or SIGTERM
+// cancels the run in progress, which then reports what it found so far; a
+// second one kills the process. A panic is reported as a bug in gmpcheck,
+// with the command and the model, and exits 4; so does output that cannot
+// be written.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	context.AfterFunc(ctx, stop) // restore the default: a second Ctrl-C kills
-	return runContext(ctx, args, stdout, stderr)
+	context.AfterFunc(ctx, stop) // restore the default: a second signal kills
+	out := &errWriter{w: stdout}
+	setCurrentModel("")
+	defer func() {
+		if p := recover(); p != nil {
+			code = crashed(stderr, args, p)
+		}
+	}()
+	code = runContext(ctx, args, out, stderr)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "gmpcheck: writing the output: %v\n", out.err)
+		return exitFailed
+	}
+	return code
+}
+
+// An errWriter remembers the first error its writer returned.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	e.err = err
+	return n, err
+}
+
+// currentModel is the model spec the command is working on, for crash
+// reports.
+var currentModel atomic.Pointer[string]
+
+func setCurrentModel(name string) { currentModel.Store(&name) }
+
+// crashed reports a panic as a bug in gmpcheck and returns exitFailed.
+func crashed(stderr io.Writer, args []string, p any) int {
+	model := ""
+	if m := currentModel.Load(); m != nil {
+		model = *m
+	}
+	fmt.Fprintf(stderr, "gmpcheck: internal error: this is a bug in gmpcheck; please report it with the lines below\n")
+	var quoted []string
+	for _, a := range args {
+		quoted = append(quoted, shellQuote(a))
+	}
+	fmt.Fprintf(stderr, "  command: gmpcheck %s\n", strings.Join(quoted, " "))
+	if model != "" {
+		fmt.Fprintf(stderr, "  model:   %s\n", model)
+	}
+	fmt.Fprintf(stderr, "  panic:   %v\n", p)
+	var wp *checker.WorkerPanic
+	if e, ok := p.(error); ok && errors.As(e, &wp) {
+		fmt.Fprintf(stderr, "\n%s", wp.Stack)
+	} else {
+		fmt.Fprintf(stderr, "\n%s", debug.Stack())
+	}
+	return exitFailed
 }
 
 // A command is a gmpcheck subcommand.
@@ -61,17 +132,20 @@ type command struct {
 	flags func() *flag.FlagSet
 }
 
+// testCommands are added to the commands by tests.
+var testCommands []command
+
 func commands() []command {
-	return []command{
+	return append([]command{
 		{"check", "check every reachable state (the default command)", runCheck, func() *flag.FlagSet { return newCheckFlags(nil).fs }},
 		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
 		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
 		{"validate", "check Go execution traces against the model", runValidate, func() *flag.FlagSet { return newValidateFlags(nil).fs }},
 		{"list", "list the models", runList, func() *flag.FlagSet { return flag.NewFlagSet("list", flag.ContinueOnError) }},
-		{"invariants", "list a scheduler model's properties with their source lines", runInvariants, nil},
-		{"bugs", "list the bug switches", runBugs, nil},
+		{"invariants", "list a scheduler model's properties with their source lines", runInvariants, func() *flag.FlagSet { return newInvariantsFlags().fs }},
+		{"bugs", "list the bug switches, or check each in its workload", runBugs, func() *flag.FlagSet { return newBugsFlags().fs }},
 		{"help", "print this help, or a command's flags", runHelp, nil},
-	}
+	}, testCommands...)
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -146,11 +220,13 @@ func commandUsage(w io.Writer, name string) {
 }
 
 var synopsis = map[string]string{
-	"check":    "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot] [-states]",
-	"simulate": "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot] [-states]",
-	"replay":   "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot] (-path PATH | FILE)",
-	"list":     "list",
-	"validate": "validate [-strict] [-windows N] [-format text|json] TRACE...",
+	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot] [-states]",
+	"simulate":   "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot] [-states]",
+	"replay":     "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot] (-path PATH | FILE)",
+	"list":       "list",
+	"validate":   "validate [-strict] [-windows N] [-format text|json] TRACE...",
+	"invariants": "invariants [-model SPEC] [-json]",
+	"bugs":       "bugs [-verify [-max-states N]] [-json]",
 }
 
 var examples = map[string]string{
@@ -194,8 +270,11 @@ exit status:
   0  every property holds (replay: the path shows no violation)
   1  a property is violated
   2  bad input: unknown command, flag or model, bad value, bad path
-  3  incomplete: a bound (-max-states, -max-depth, -time, -mem) or Ctrl-C
-     ended the check before the state space was exhausted
+  3  incomplete: a bound (-max-states, -max-depth, -time, -mem), Ctrl-C or
+     SIGTERM ended the check before the state space was exhausted (what was
+     found so far is reported)
+  4  gmpcheck failed: a bug in gmpcheck (a panic, reported with the command
+     and the model), or output that could not be written
   validate: 0 every transition explained, 1 a transition the model cannot
   explain, 2 an unreadable trace, 3 interrupted
 

@@ -6,7 +6,7 @@ import (
 )
 
 // shellQuote quotes s for a POSIX shell: as it is if every byte is safe,
-// else in single quotes, with each ' written as '\''.
+// else in single quotes, with each ' written as '\”.
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"

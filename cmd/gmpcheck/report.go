@@ -175,6 +175,18 @@ func propStatus(res *checker.Result, p propInfo, mode runMode) string {
 		}
 		return "undecided: the check stopped at the violation"
 	}
+	if strings.HasPrefix(res.Incomplete, "liveness: ") {
+		// The safety search was exhausted before the liveness phase
+		// hit its bound: the safety properties are decided (and every
+		// Sometimes property was reached, or the run would have ended
+		// with its violation before the liveness phase).
+		switch p.kind {
+		case "always", "deadlock":
+			return "holds"
+		case "eventually":
+			return "undecided: the liveness phase stopped (" + strings.TrimPrefix(res.Incomplete, "liveness: ") + ")"
+		}
+	}
 	return "undecided: the check is incomplete"
 }
 

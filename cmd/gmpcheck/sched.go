@@ -228,10 +228,23 @@ func configDiff(a, b string) []string {
 
 // ---- invariants ----
 
-func runInvariants(_ context.Context, args []string, stdout, stderr io.Writer) int {
+type invariantsFlags struct {
+	fs     *flag.FlagSet
+	model  *string
+	asJSON *bool
+}
+
+func newInvariantsFlags() *invariantsFlags {
 	fs := flag.NewFlagSet("invariants", flag.ContinueOnError)
-	model := fs.String("model", defaultModel(), "the scheduler model spec whose properties to list")
-	asJSON := fs.Bool("json", false, "print a JSON list")
+	return &invariantsFlags{fs: fs,
+		model:  fs.String("model", defaultModel(), "the scheduler model `spec` whose properties to list"),
+		asJSON: fs.Bool("json", false, "print a JSON list"),
+	}
+}
+
+func runInvariants(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newInvariantsFlags()
+	fs, model, asJSON := f.fs, f.model, f.asJSON
 	pos, help, err := parseFlags(fs, args)
 	switch {
 	case err != nil:
@@ -274,11 +287,30 @@ func runInvariants(_ context.Context, args []string, stdout, stderr io.Writer) i
 
 // ---- bugs ----
 
-func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+type bugsFlags struct {
+	fs        *flag.FlagSet
+	asJSON    *bool
+	verify    *bool
+	maxStates *int64
+}
+
+func newBugsFlags() *bugsFlags {
 	fs := flag.NewFlagSet("bugs", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print a JSON list")
-	verify := fs.Bool("verify", false, "check every switch in its workload (run from the repository root)")
-	maxStates := fs.Int64("max-states", 3_000_000, "with -verify: give up on a switch after `N` distinct states")
+	return &bugsFlags{fs: fs,
+		asJSON:    fs.Bool("json", false, "print a JSON list"),
+		verify:    fs.Bool("verify", false, "check every switch in its workload (run from the repository root)"),
+		maxStates: fs.Int64("max-states", 3_000_000, "with -verify: give up on a switch after `N` distinct states"),
+	}
+}
+
+// bugModel is the model spec that checks bug switch b in its workload.
+func bugModel(b spec.Bug) string {
+	return specName("testdata/workloads/"+b.Workload+".txt", schedOptions{bugs: []string{b.Name}, live: b.Live})
+}
+
+func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newBugsFlags()
+	fs, asJSON, verify, maxStates := f.fs, f.asJSON, f.verify, f.maxStates
 	pos, help, err := parseFlags(fs, args)
 	switch {
 	case err != nil:
@@ -298,11 +330,12 @@ func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Name             string `json:"name"`
 			Source           string `json:"source"`
 			ExpectedProperty string `json:"expected_property"`
+			Model            string `json:"model"`
 			Doc              string `json:"doc"`
 		}
 		var rows []row
 		for _, b := range bugs {
-			rows = append(rows, row{b.Name, b.Source, b.Expect, b.Doc})
+			rows = append(rows, row{b.Name, b.Source, b.Expect, bugModel(b), b.Doc})
 		}
 		if err := writeJSON(stdout, rows); err != nil {
 			return fail(stderr, err)
@@ -310,50 +343,68 @@ func runBugs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	for _, b := range bugs {
-		fmt.Fprintf(stdout, "%s (%s) expects %s in %s\n    %s\n", b.Name, b.Source, b.Expect, b.Workload, b.Doc)
+		fmt.Fprintf(stdout, "%s (%s) expects %s\n    check: go run ./cmd/gmpcheck check -model %s\n    %s\n", b.Name, b.Source, b.Expect, shellQuote(bugModel(b)), b.Doc)
 	}
-	fmt.Fprintf(stdout, "\nuse: go run ./cmd/gmpcheck check -model 'WORKLOAD[bug=NAME]' (see docs/bugs.md for the workload of each)\n")
 	return exitOK
 }
 
 // bugVerdict is one row of bugs -verify.
 type bugVerdict struct {
-	Name             string  `json:"name"`
-	Source           string  `json:"source"`
-	ExpectedProperty string  `json:"expected_property"`
-	Workload         string  `json:"workload"`
-	Found            bool    `json:"found"`
-	Property         string  `json:"property"`
-	TraceLength      int     `json:"trace_length"`
-	DistinctStates   int64   `json:"distinct_states"`
-	Seconds          float64 `json:"seconds"`
+	Name             string `json:"name"`
+	Source           string `json:"source"`
+	ExpectedProperty string `json:"expected_property"`
+	Model            string `json:"model"`
+	Workload         string `json:"workload"`
+	// Status is "found" (the expected property is violated), "not found"
+	// (the state space was exhausted, or another property was violated),
+	// "incomplete: WHY" (a bound or an interrupt ended the check first),
+	// or "not run" (an interrupt came before it).
+	Status         string  `json:"status"`
+	Found          bool    `json:"found"`
+	Property       string  `json:"property"`
+	TraceLength    int     `json:"trace_length"`
+	DistinctStates int64   `json:"distinct_states"`
+	Seconds        float64 `json:"seconds"`
 }
 
 // verifyBugs checks each bug switch in its workload and reports whether
 // the expected property is violated. It exits 0 if every switch is found,
-// 1 otherwise.
+// 1 if one was not (the check finished without its violation), and 3 if
+// none was missed but some check was cut short.
 func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bool, stdout, stderr io.Writer) int {
 	var rows []bugVerdict
-	all := true
+	missed, cut := false, false
 	for _, b := range bugs {
-		name := specName("testdata/workloads/"+b.Workload+".txt", schedOptions{bugs: []string{b.Name}, live: b.Live})
-		t, err := schedTarget(name)
+		row := bugVerdict{Name: b.Name, Source: b.Source, ExpectedProperty: b.Expect, Model: bugModel(b), Workload: b.Workload}
+		if ctx.Err() != nil {
+			row.Status = "not run"
+			cut = true
+			rows = append(rows, row)
+			continue
+		}
+		t, err := schedTarget(row.Model)
 		if err != nil {
 			return fail(stderr, fmt.Errorf("bugs -verify: %v", err))
 		}
+		setCurrentModel(row.Model)
 		res := t.check(ctx, checker.Options{Symmetry: true, MaxStates: maxStates})
-		row := bugVerdict{Name: b.Name, Source: b.Source, ExpectedProperty: b.Expect, Workload: b.Workload,
-			DistinctStates: res.DistinctStates, Seconds: res.Seconds}
+		row.DistinctStates, row.Seconds = res.DistinctStates, res.Seconds
 		if v := res.Violation; v != nil {
 			row.Property = v.Property
 			row.TraceLength = len(v.Trace)
 			row.Found = v.Property == b.Expect
 		}
-		all = all && row.Found
-		rows = append(rows, row)
-		if ctx.Err() != nil {
-			break
+		switch {
+		case row.Found:
+			row.Status = "found"
+		case res.Verdict == checker.VerdictIncomplete:
+			row.Status = "incomplete: " + res.Incomplete
+			cut = true
+		default:
+			row.Status = "not found"
+			missed = true
 		}
+		rows = append(rows, row)
 	}
 	if asJSON {
 		if err := writeJSON(stdout, rows); err != nil {
@@ -363,7 +414,7 @@ func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bo
 		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "switch\tsource\tworkload\texpected property\tfound\tsteps\tstates\tseconds\n")
 		for _, r := range rows {
-			found := "no"
+			found := r.Status
 			if r.Found {
 				found = "yes"
 			}
@@ -371,8 +422,16 @@ func verifyBugs(ctx context.Context, bugs []spec.Bug, maxStates int64, asJSON bo
 		}
 		tw.Flush()
 	}
-	if !all {
+	switch {
+	case missed:
 		return exitViolation
+	case cut:
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "gmpcheck: bugs -verify: interrupted; the rows marked incomplete or not run are undecided\n")
+		} else {
+			fmt.Fprintf(stderr, "gmpcheck: bugs -verify: some checks hit -max-states %d before finding their switch; raise it\n", maxStates)
+		}
+		return exitIncomplete
 	}
 	return exitOK
 }
