@@ -1,8 +1,8 @@
-# Targets: test (the default), check, bench, lint, race.
+# Targets: test (the default), check, bench, lint, race, fuzz.
 
 STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test check bench lint race
+.PHONY: test check bench lint race fuzz
 
 test:
 	go test ./...
@@ -32,3 +32,10 @@ lint:
 race:
 	go test -race ./checker/... ./properties/... ./cmd/... ./impl/...
 	go test -race ./spec -run 'TestBugSwitches|TestPinnedTraces|TestStateSpaces/(pingpong|allocm|go114|inject-overflow|syscall-steal|wakep-transient)'
+
+# Each fuzz target for FUZZTIME (10 minutes by default; CI runs 20000
+# inputs each). A crasher lands in the package's testdata/fuzz and becomes
+# a test case. See .ci/fuzz.
+FUZZTIME ?= 10m
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz

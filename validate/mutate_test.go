@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -261,6 +263,11 @@ func TestCorruptTraces(t *testing.T) {
 func FuzzRun(f *testing.F) {
 	f.Add(traceOf(f, 1, pingpong))
 	f.Add([]byte("go 1.26 trace\x00\x00\x00"))
+	for _, name := range []string{"pingpong.trace", "coroutine.trace"} {
+		if b, err := os.ReadFile(filepath.Join("..", "testdata", "validate", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		res, err := Run(context.Background(), bytes.NewReader(b), Options{})
 		var fe *FormatError

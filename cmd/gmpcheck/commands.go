@@ -473,6 +473,15 @@ var (
 	configLineRE = regexp.MustCompile(`^config +(.+)$`)
 )
 
+// isPath reports whether s is a path checker.ParsePath reads.
+func isPath(s string) bool {
+	if !pathLineRE.MatchString(s) {
+		return false
+	}
+	_, err := checker.ParsePath(s)
+	return err == nil
+}
+
 // pathFromFile finds a path in a file: a JSON object with a "path" field
 // (a Violation, or replay -json's output) or a "violation" with one (a
 // Result, as check -json prints it), with its "model" and "config"; or
@@ -502,6 +511,9 @@ func pathFromFile(data []byte) (savedRun, error) {
 		default:
 			return s, fmt.Errorf("the JSON object has no \"path\" (nor violation.path)")
 		}
+		if !isPath(s.path) {
+			return s, fmt.Errorf("the JSON path %q is not a path such as 0/2/1", s.path)
+		}
 		return s, nil
 	}
 	for _, line := range strings.Split(string(data), "\n") {
@@ -513,7 +525,7 @@ func pathFromFile(data []byte) (savedRun, error) {
 		if s.path != "" {
 			continue
 		}
-		if pathLineRE.MatchString(line) {
+		if isPath(line) {
 			s.path = line
 			continue
 		}
@@ -526,9 +538,9 @@ func pathFromFile(data []byte) (savedRun, error) {
 		}
 		for i, w := range words {
 			switch {
-			case (w == "-path" || w == "--path") && i+1 < len(words) && pathLineRE.MatchString(words[i+1]):
+			case (w == "-path" || w == "--path") && i+1 < len(words) && isPath(words[i+1]):
 				s.path = words[i+1]
-			case strings.HasPrefix(w, "-path=") && pathLineRE.MatchString(w[6:]):
+			case strings.HasPrefix(w, "-path=") && isPath(w[6:]):
 				s.path = w[6:]
 			case (w == "-model" || w == "--model") && i+1 < len(words):
 				s.model = words[i+1]
