@@ -123,16 +123,18 @@ type search[S, A any] struct {
 	props []Property[S]
 	sym   Symmetric[S]
 	symTo SymmetricInto[S] // if the model is one, with symmetry on
-	dec   Decoder[S]       // nil: the frontier holds values
-	into  NextIntoer[S, A]
-	term  Terminator[S]
-	kinds []string
-	nwork int
-	set   *fpSet
-	store traceStore
-	start time.Time
-	ctx   context.Context
-	stop  atomic.Pointer[string] // why the run must stop, if it must
+	// symProcs, with symmetry on, lets liveness run on the quotient.
+	symProcs SymmetricProcs[S]
+	dec      Decoder[S] // nil: the frontier holds values
+	into     NextIntoer[S, A]
+	term     Terminator[S]
+	kinds    []string
+	nwork    int
+	set      *fpSet
+	store    traceStore
+	start    time.Time
+	ctx      context.Context
+	stop     atomic.Pointer[string] // why the run must stop, if it must
 	// Progress counters, which the workers update after each block, on
 	// cache lines of their own: the fields around them are read for
 	// every state.
@@ -163,6 +165,20 @@ func Check[S, A any](ctx context.Context, m Model[S, A], opt Options) *Result {
 	defer close(done)
 	res := s.run()
 	if res.Verdict == VerdictOK && s.hasLiveness() {
+		// The safety search is over and found nothing: its visited set,
+		// trace store and workers' caches are not needed to build the
+		// liveness graph, which needs the memory.
+		s.set, s.store = nil, traceStore{}
+		for _, w := range s.workers {
+			w.recent, w.pend = nil, nil
+		}
+		// Return it to the system now, so that the run's peak is the
+		// larger of the two phases, not their sum.
+		debug.FreeOSMemory()
+		// The liveness graph is a few large arrays without pointers,
+		// made to size: collecting often costs little, and keeps the
+		// garbage of each level from doubling the resident memory.
+		defer debug.SetGCPercent(debug.SetGCPercent(20))
 		s.liveness(res)
 	}
 	res.Seconds = time.Since(s.start).Seconds()
@@ -182,6 +198,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		s.sym, _ = any(m).(Symmetric[S])
 		if s.sym != nil {
 			s.symTo, _ = any(m).(SymmetricInto[S])
+			s.symProcs, _ = any(m).(SymmetricProcs[S])
 		}
 	}
 	s.term, _ = any(m).(Terminator[S])

@@ -74,7 +74,8 @@ type Terminator[S any] interface {
 // class (for example by sorting interchangeable processes). With
 // Options.Symmetry the checker fingerprints representatives, so one state
 // per class is explored; the states it stores and the traces it prints stay
-// concrete.
+// concrete. Liveness, which is about particular processes, uses the
+// concrete graph unless the model is also SymmetricProcs.
 type Symmetric[S any] interface {
 	Representative(s *S) S
 }
@@ -85,6 +86,19 @@ type Symmetric[S any] interface {
 // checker keeps for the model, used for nothing else) and returns dst.
 type SymmetricInto[S any] interface {
 	RepresentativeInto(s, dst *S) *S
+}
+
+// A SymmetricProcs model's symmetry renames its processes, and the model
+// says how: with Options.Symmetry, liveness is then checked on the quotient
+// graph of representatives too (see liveness.go, "Symmetry"), instead of on
+// the concrete graph. RepresentativeProcs returns the representative of s
+// as RepresentativeInto does (s itself, or dst written) and sets perm[p],
+// for every process p < len(perm), to the process that p becomes in the
+// representative: Process of an action of s that p takes is p, and of the
+// corresponding action of the representative, perm[p]. Properties with a
+// Trigger or an Eventually condition must not tell renamed states apart.
+type SymmetricProcs[S any] interface {
+	RepresentativeProcs(s, dst *S, perm []uint8) *S
 }
 
 // A Waiter is a Model whose processes can wait for a resource that is

@@ -18,6 +18,11 @@ type Options struct {
 	// AllowDeadlock turns off deadlock detection: a state with no enabled
 	// action that the model does not declare terminal is then accepted.
 	AllowDeadlock bool
+	// ConcreteLiveness checks liveness on the concrete graph even when
+	// Symmetry is on and the model is SymmetricProcs (which would let it
+	// use the smaller quotient graph). Results agree; the option is there
+	// to compare them.
+	ConcreteLiveness bool
 
 	// Bounds. Hitting any of them ends the run with VerdictIncomplete.
 	MaxStates   int64         // distinct states; 0 = unbounded

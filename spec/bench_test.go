@@ -46,3 +46,20 @@ func BenchmarkRepresentative(b *testing.B) {
 		_ = m.Representative(&states[i%len(states)])
 	}
 }
+
+// BenchmarkLivenessSpawnHeavy checks spawn-heavy with its liveness
+// properties (the safety search, then the liveness graph on the quotient),
+// and reports the liveness phase's share.
+//
+//	go test ./spec -run '^$' -bench LivenessSpawnHeavy -count 5
+func BenchmarkLivenessSpawnHeavy(b *testing.B) {
+	c := load(b, "spawn-heavy")
+	c.Liveness = true
+	for b.Loop() {
+		_, r := check(b, c, checker.Options{Symmetry: true})
+		if r.Verdict != checker.VerdictOK {
+			b.Fatalf("verdict %s", r.Verdict)
+		}
+		b.ReportMetric(float64(r.LivenessStates), "graph-states")
+	}
+}

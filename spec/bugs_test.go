@@ -63,8 +63,8 @@ var bugCases = []struct {
 	{BugNetpollIgnoresWaiters, "forcegc-netpoll", 22, false},
 	{BugCheckdeadNoWaiting, "deadlock", 47, false},
 	{BugEntersyscallNoWake, "sysmon-syscall", 34, false},
-	{BugStealSkipsIdleTimers, "timers-2m", 76, true},
-	{BugMputNoCheckdead, "deadlock", 56, true},
+	{BugStealSkipsIdleTimers, "timers-2m", 71, true},
+	{BugMputNoCheckdead, "deadlock", 55, true},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

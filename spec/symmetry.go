@@ -42,6 +42,25 @@ func (m *Model) RepresentativeInto(s, dst *State) *State {
 	return dst
 }
 
+// RepresentativeProcs is RepresentativeInto that also reports how processes
+// are renamed (checker.SymmetricProcs): an M's actions are process M (its
+// index), the environment's for goroutine g are process nm+g, and only
+// worker Ms are renamed.
+func (m *Model) RepresentativeProcs(s, dst *State, perm []uint8) *State {
+	pp, mp, identity := m.perm(s)
+	for p := range perm {
+		perm[p] = uint8(p)
+	}
+	for i := 0; i < m.C.nm() && i < len(perm); i++ {
+		perm[i] = mp[i]
+	}
+	if identity {
+		return s
+	}
+	applyPerm(m.C, s, &pp, &mp, dst)
+	return dst
+}
+
 // perm computes the renaming: old P index -> new, old M index -> new.
 func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, identity bool) {
 	c := m.C
