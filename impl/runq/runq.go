@@ -74,6 +74,17 @@ const (
 	// SiteRunqempty is in runqempty, between the load of runqtail and that
 	// of runnext (proc.go:7454-7455).
 	SiteRunqempty Site = "runqempty"
+	// SiteRunqputKick is in runqput, after the runnext CAS that kicked the
+	// old runnext out and before the ring put of the kicked G
+	// (proc.go:7497-7504): the G is in the owner's hands, in no queue.
+	SiteRunqputKick Site = "runqput.kick"
+	// SiteRunqgrabRetry is in runqgrab, after a failed CAS of the victim's
+	// runnext and before the loop reads runqhead again (proc.go:7705-7707).
+	SiteRunqgrabRetry Site = "runqgrab.retry"
+	// SiteRunqstealPublish is in runqsteal, after runqgrab has written and
+	// committed the batch and before the store-release of the thief's
+	// runqtail that publishes all but the last G (proc.go:7735-7746).
+	SiteRunqstealPublish Site = "runqsteal.publish"
 )
 
 // Bugs are switches that break the twin on purpose, each in one place the
@@ -126,7 +137,15 @@ type Config struct {
 	// would only slow the tests down. See runqgrab for the conditions the
 	// twin drops.
 	StealBackoff func()
-	_            struct{}
+	// Overflow, if not nil, receives runqputslow's batch (the older half
+	// of the ring, then the G being put) once the CAS of runqhead has
+	// taken it from the ring, in place of the Sched's own
+	// lock(&sched.lock); globrunqputbatch; unlock (proc.go:7553-7557). A
+	// scheduler that keeps the global queue under its own sched.lock with
+	// other state (impl/sched) puts the batch there. The batch is the
+	// callee's to keep.
+	Overflow func(batch []G)
+	_        struct{}
 }
 
 // A Sched is the part of the runtime's schedt that the local run queues
@@ -303,6 +322,7 @@ func (pp *P) runqput(gp G, next bool) (kicked G) {
 		// Kick the old runnext out to the regular run queue.
 		gp = oldnext
 		kicked = oldnext
+		pp.yield(SiteRunqputKick)
 	}
 
 retry:
@@ -350,6 +370,10 @@ func (pp *P) runqputslow(gp G, h, t uint32) bool {
 
 	// Now put the batch on global queue.
 	pp.yield(SiteRunqputslowGlobal)
+	if o := pp.sched.cfg.Overflow; o != nil {
+		o(batch)
+		return true
+	}
 	pp.sched.lock.Lock()
 	pp.sched.globrunqputbatch(batch)
 	pp.sched.lock.Unlock()
@@ -474,6 +498,7 @@ func (pp *P) runqgrab(batch []guintptr, batchHead uint32, stealRunNextG bool) (u
 						runtime.Gosched()
 					}
 					if !pp.runnext.cas(next, 0) {
+						pp.yield(SiteRunqgrabRetry)
 						continue
 					}
 					batch[batchHead%uint32(len(batch))].set(next)
@@ -535,6 +560,7 @@ func (pp *P) runqsteal(p2 *P, stealRunNextG bool) (G, bool) {
 	if n == 0 {
 		return gp, fromRunnext
 	}
+	pp.yield(SiteRunqstealPublish)
 	h := pp.runqhead.Load() // load-acquire, synchronize with consumers
 	if t-h+n >= uint32(len(pp.runq)) {
 		panic("runqsteal: runq overflow")
