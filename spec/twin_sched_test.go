@@ -1,0 +1,605 @@
+package spec
+
+import (
+	"flag"
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gmpspec/gmpspec/impl/sched"
+)
+
+// The model against its M:N scheduler twin, impl/sched, both ways.
+//
+// Twin -> spec (conformance). The twin runs a workload on real threads in
+// sched.ModeLog: every step it takes is one the spec names (the step labels
+// are the spec's steps[pc].name), taken under one global step lock, and
+// logged with the choice it made and a snapshot of its shared state.
+// checkTwinLog replays the log against the model with a set of states:
+// from Model.Init, each event keeps the successors, by the logged M's
+// action with the logged label and choice, whose shared state (twinView:
+// the state without the Ms' locals and return stacks) equals the snapshot.
+// The twin logs every step, so no closure over unlogged steps is needed,
+// and the set stays small (states that differ only in locals): the check
+// is linear in the log. An empty set is a rejection, printed with the
+// event, the spec's states and the actions they allowed.
+//
+// Spec -> twin (replay). replayOnTwin drives the twin in
+// sched.ModeControl through a checker trace: each action of the path is a
+// step the controller lets the named M take, with the action's choice, and
+// the twin's snapshot after it must equal the spec's state. At the end the
+// running twin's state is printed with Model.FormatState.
+
+var (
+	flagSchedRuns = flag.Int("sched.runs", 0, "conformance runs of the scheduler twin (0: the default share per workload)")
+	flagSchedSeed = flag.Uint64("sched.seed", 1, "first seed of the scheduler twin's conformance runs")
+	flagSchedLog  = flag.Bool("sched.v", false, "print every conformance run's summary")
+)
+
+// twinConfig is c as the twin runs it.
+func twinConfig(c *Config, mode sched.Mode, seed uint64) (sched.Config, error) {
+	if c.go114() {
+		return sched.Config{}, fmt.Errorf("%s: the twin follows Go 1.26 only, not the %s profile", c.Name, c.Profile)
+	}
+	if c.Timers {
+		return sched.Config{}, fmt.Errorf("%s: the twin has no timers", c.Name)
+	}
+	tc := sched.Config{
+		GOMAXPROCS: c.GOMAXPROCS, MaxM: c.nm(), RunqSize: c.RunqSize,
+		Sysmon: c.Sysmon, Netpoll: c.Netpoll, Forcegc: c.Forcegc,
+		Bugs: c.Bugs, Mode: mode, Seed: seed,
+	}
+	for _, p := range c.Gs {
+		pr := sched.Program{Name: p.Name}
+		for _, in := range p.Code {
+			pr.Code = append(pr.Code, sched.Instr{Op: sched.Op(in.Op), Arg: in.Arg})
+		}
+		tc.Programs = append(tc.Programs, pr)
+	}
+	return tc, nil
+}
+
+// pcByName maps the Go 1.26 profile's step labels to their pcs: the twin's
+// MState.At is one of them.
+var pcByName = sync.OnceValue(func() map[string]pc {
+	m := map[string]pc{}
+	for p := pc(1); p < numPC; p++ {
+		if !go114Step(p) {
+			if _, dup := m[steps[p].name]; dup {
+				panic("spec: two Go 1.26 steps named " + steps[p].name)
+			}
+			m[steps[p].name] = p
+		}
+	}
+	return m
+})
+
+// throwByMsg maps the runtime's throw messages to their codes.
+var throwByMsg = sync.OnceValue(func() map[string]uint8 {
+	m := map[string]uint8{}
+	for t := throwCode(1); t < numThrow; t++ {
+		if _, dup := m[throws[t].msg]; dup {
+			panic("spec: two throws say " + throws[t].msg)
+		}
+		m[throws[t].msg] = uint8(t)
+	}
+	return m
+})
+
+func ref1(i int) uint8 {
+	if i < 0 {
+		return 0
+	}
+	return uint8(i + 1)
+}
+
+// twinState is the spec's State for a twin snapshot: the shared state, and
+// each M's next step as its pc. The Ms' return stacks and locals are
+// empty: the twin's are Go stack frames.
+func twinState(m *Model, sn *sched.Snapshot) (State, error) {
+	var s State
+	c := m.C
+	if len(sn.Ps) != c.GOMAXPROCS || len(sn.Ms) > c.nm() || len(sn.Gs) != c.ng() {
+		return s, fmt.Errorf("the twin has %d Ps, %d Ms, %d Gs; the model %d, at most %d, %d", len(sn.Ps), len(sn.Ms), len(sn.Gs), c.GOMAXPROCS, c.nm(), c.ng())
+	}
+	for i, ps := range sn.Ps {
+		pp := &s.P[i]
+		if len(ps.Runq) > MaxRunq {
+			return s, fmt.Errorf("P%d's queue holds %d Gs", i, len(ps.Runq))
+		}
+		pp.Status, pp.M, pp.Runnext = uint8(ps.Status), ref1(ps.M), ref1(ps.Runnext)
+		for j, g := range ps.Runq {
+			pp.Runq[j] = ref1(g)
+		}
+		pp.RunqN = uint8(len(ps.Runq))
+	}
+	for i, ms := range sn.Ms {
+		if !ms.Created {
+			continue
+		}
+		mm := &s.M[i]
+		*mm = M{Created: true, Started: ms.Started, P: ref1(ms.P), NextP: ref1(ms.NextP), OldP: ref1(ms.OldP),
+			CurG: ref1(ms.CurG), Spinning: ms.Spinning, Park: b2u(ms.Park)}
+		if ms.SpinStart {
+			mm.StartFn = 1
+		}
+		p, ok := pcByName()[ms.At]
+		if !ok {
+			return s, fmt.Errorf("the twin's m%d is at %q, a step the spec does not have", i, ms.At)
+		}
+		mm.PC = uint8(p)
+	}
+	for i, gs := range sn.Gs {
+		st := uint8(gs.Status &^ sched.Gscan)
+		if gs.Status&sched.Gscan != 0 {
+			st |= _Gscan
+		}
+		s.G[i] = G{Status: st, M: ref1(gs.M), Preempt: gs.Preempt, PC: uint8(gs.PC), Wait: uint8(gs.Wait)}
+	}
+	sc, tc := &s.Sched, &sn.Sched
+	if len(tc.Runq) > MaxG || len(tc.Midle) > MaxM || len(tc.Pidle) > MaxP {
+		return s, fmt.Errorf("the twin's global queue or idle lists are longer than the model's arrays")
+	}
+	sc.Lock = ref1(tc.Lock)
+	for i, x := range tc.Midle {
+		sc.Midle[i] = ref1(x)
+	}
+	for i, x := range tc.Pidle {
+		sc.Pidle[i] = ref1(x)
+	}
+	for i, x := range tc.Runq {
+		sc.Runq[i] = ref1(x)
+	}
+	sc.RunqN = uint8(len(tc.Runq))
+	sc.NMidle, sc.NMidleLocked, sc.MNext, sc.MWait, sc.NMSys = uint8(tc.NMidle), int8(tc.NMidleLocked), uint8(tc.MCount), uint8(tc.MWait), uint8(tc.NMSys)
+	sc.NMSpinning, sc.NeedSpinning, sc.NPidle = int8(tc.NMSpinning), tc.NeedSpinning, uint8(tc.NPidle)
+	sc.SysmonWait, sc.SysmonNote = tc.SysmonWait, b2u(tc.SysmonNote)
+	sc.LastPoll, sc.PollUntil = tc.LastPoll, tc.PollUntil
+	sc.NetpollWaiters, sc.NetBreak = uint8(tc.NetpollWaiters), tc.NetBreak
+	for _, g := range tc.NetReady {
+		sc.NetReady |= 1 << g
+	}
+	sc.ForcegcIdle, sc.ForcegcLock = tc.ForcegcIdle, ref1(tc.ForcegcLock)
+	for k, o := range sn.Objs {
+		if k >= MaxObj {
+			break
+		}
+		sc.ObjLock[k], sc.ObjTokens[k] = ref1(o.Lock), uint8(o.Tokens)
+		for _, g := range o.Waiters {
+			sc.ObjWait[k] |= 1 << g
+		}
+	}
+	switch {
+	case sn.Throw != "":
+		t, ok := throwByMsg()[sn.Throw]
+		if !ok {
+			return s, fmt.Errorf("the twin threw %q, which the spec does not have", sn.Throw)
+		}
+		s.Throw, s.ThrowM = t, ref1(sn.ThrowM)
+	case sn.Report == "all goroutines are asleep - deadlock!":
+		s.Report = reportAllAsleep
+	case sn.Report == "no goroutines (main called runtime.Goexit) - deadlock!":
+		s.Report = reportNoGoroutines
+	case sn.Report != "":
+		return s, fmt.Errorf("the twin reported %q", sn.Report)
+	}
+	s.Exited = sn.Exited
+	return s, nil
+}
+
+// twinView is the part of a state a twin snapshot shows: everything but
+// the Ms' locals and return stacks, and, once the run has ended, their
+// pcs (a step that throws may or may not move on in the spec).
+func twinView(s *State) State {
+	t := *s
+	keepPC := !s.terminal()
+	for i := range t.M {
+		mm := &t.M[i]
+		v := M{P: mm.P, NextP: mm.NextP, OldP: mm.OldP, CurG: mm.CurG, Spinning: mm.Spinning, Park: mm.Park,
+			Created: mm.Created, Started: mm.Started, StartFn: mm.StartFn}
+		if keepPC {
+			v.PC = mm.PC
+		}
+		*mm = v
+	}
+	return t
+}
+
+func (s *State) terminal() bool { return s.Throw != 0 || s.Report != 0 || s.Exited }
+
+// eventMatches reports whether action a is the twin's event e.
+func eventMatches(a Action, e *sched.Event) bool {
+	if e.M < 0 {
+		return a.Actor == actorEnv && a.Step == envNetReady && int(a.Arg) == e.Arg && e.Label == envNames[envNetReady]
+	}
+	return int(a.Actor) == e.M && a.Actor != actorEnv && steps[a.Step].name == e.Label && int(a.Choice) == e.Choice
+}
+
+// A twinRejection is the first event of a log the spec cannot take.
+type twinRejection struct {
+	index int
+	msg   string
+}
+
+func (r *twinRejection) Error() string { return r.msg }
+
+// checkTwinLog replays a twin's log against m: see the top of the file. It
+// returns the number of spec states tracked at most.
+func checkTwinLog(m *Model, events []sched.Event) (int, error) {
+	set := m.Init()
+	widest := 1
+	var acts []Action
+	var next []State
+	for i := range events {
+		e := &events[i]
+		want, err := twinState(m, e.Snap)
+		if err != nil {
+			return widest, &twinRejection{i, fmt.Sprintf("event %d (%s): %v\nthe twin's state:\n%s", i, e, err, e.Snap)}
+		}
+		wantView := twinView(&want)
+		next = next[:0]
+		for si := range set {
+			s := &set[si]
+			acts = m.Actions(s, acts[:0])
+			for _, a := range acts {
+				if !eventMatches(a, e) {
+					continue
+				}
+				t := m.Next(s, a)
+				if twinView(&t) != wantView {
+					continue
+				}
+				dup := false
+				for j := range next {
+					if next[j] == t {
+						dup = true
+						break
+					}
+				}
+				if !dup {
+					next = append(next, t)
+				}
+			}
+		}
+		if len(next) == 0 {
+			return widest, &twinRejection{i, rejection(m, events, i, set, &wantView)}
+		}
+		set, next = next, set
+		widest = max(widest, len(set))
+	}
+	return widest, nil
+}
+
+// rejection explains why the spec cannot take event i from the states in
+// set.
+func rejection(m *Model, events []sched.Event, i int, set []State, want *State) string {
+	e := &events[i]
+	var b strings.Builder
+	fmt.Fprintf(&b, "the spec cannot take the twin's event %d: %s\n", i, e)
+	from := max(0, i-12)
+	fmt.Fprintf(&b, "the twin's events %d..%d:\n", from, i)
+	for j := from; j <= i; j++ {
+		fmt.Fprintf(&b, "  %4d. %s\n", j, &events[j])
+	}
+	for si := range set {
+		s := &set[si]
+		fmt.Fprintf(&b, "spec state %d of %d before it:\n%s\n", si+1, len(set), indent(m.FormatState(s)))
+		var allowed []string
+		for _, a := range m.Actions(s, nil) {
+			allowed = append(allowed, m.FormatAction(a))
+			if eventMatches(a, e) {
+				t := m.Next(s, a)
+				v := twinView(&t)
+				fmt.Fprintf(&b, "  %s leads to a state that differs from the twin's in: %s\n", m.FormatAction(a), m.FormatStep(&v, a, want))
+			}
+		}
+		fmt.Fprintf(&b, "  the spec allows: %s\n", strings.Join(allowed, ", "))
+	}
+	fmt.Fprintf(&b, "the twin's state after the event:\n%s", indent(m.FormatState(want)))
+	return b.String()
+}
+
+func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
+
+// A twinWorkload is a configuration the conformance runs use.
+type twinWorkload struct {
+	c        *Config
+	runs     int  // default runs
+	deadlock bool // every run ends in checkdead's report
+}
+
+// twinWorkloads: the shipped workloads the twin can run, the issue's
+// workloads in spec sizes at 1, 2 and 4 Ps, and generated ones.
+func twinWorkloads(t testing.TB) []twinWorkload {
+	var ws []twinWorkload
+	for _, name := range []string{"pingpong", "wakep-transient", "spawn-heavy", "runq-overflow", "syscall-2p",
+		"syscall-heavy", "syscall-steal", "sysmon-syscall", "retake-runq", "deadlock", "netpoll",
+		"inject-overflow", "default", "default-forcegc", "forcegc-netpoll", "allocm"} {
+		c := load(t, name)
+		ws = append(ws, twinWorkload{c: c, runs: 60, deadlock: c.ExpectDeadlock})
+	}
+	for _, src := range twinPrograms {
+		for _, procs := range []int{1, 2, 4} {
+			c, err := ParseWorkload("twin", src.name, []byte(fmt.Sprintf("gomaxprocs %d\nms %d\n%s", procs, procs+2, src.text)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Name = fmt.Sprintf("%s-p%d", src.name, procs)
+			ws = append(ws, twinWorkload{c: c, runs: 40})
+		}
+	}
+	r := rand.New(rand.NewPCG(42, 7))
+	for i := 0; i < 40; i++ {
+		c := randomTwinConfig(r, fmt.Sprintf("random%d", i))
+		ws = append(ws, twinWorkload{c: c, runs: 20})
+	}
+	return ws
+}
+
+// twinPrograms are the issue's workloads in spec sizes: fan-out/fan-in,
+// ping-pong, a parallel sum and a syscall-heavy one.
+var twinPrograms = []struct{ name, text string }{
+	{"fanout", `runq 4
+features sysmon
+g main
+	go w1
+	go w2
+	go w3
+	park 1
+	park 2
+	park 3
+g w1
+	compute
+	ready 1
+g w2
+	compute
+	ready 2
+g w3
+	compute
+	ready 3
+`},
+	{"pingpong", `runq 2
+g main
+	go pong
+	ready 0
+	park 1
+	ready 0
+	park 1
+g pong
+	park 0
+	ready 1
+	park 0
+	ready 1
+`},
+	{"parallel-sum", `runq 2
+features sysmon
+g main
+	go a
+	go b
+	compute
+	compute
+	park 1
+	park 2
+g a
+	compute
+	compute
+	gosched
+	compute
+	ready 1
+g b
+	compute
+	gosched
+	compute
+	compute
+	ready 2
+`},
+	{"syscalls", `runq 2
+features sysmon netpoll
+g main
+	go a
+	go n
+	syscall
+	park 0
+	park 1
+g a
+	syscall
+	compute
+	syscall
+	ready 0
+g n
+	netwait
+	syscall
+	ready 1
+`},
+}
+
+// randomTwinConfig draws a configuration in the spec's bounds that the
+// twin can run: Go 1.26, no timers, a run queue of 2 or 4, an M more than
+// Ps, at most 6 goroutines with short programs.
+func randomTwinConfig(r *rand.Rand, name string) *Config {
+	for {
+		c := &Config{Name: name, GOMAXPROCS: 1 + r.IntN(4), RunqSize: 2 << r.IntN(2), Profile: ProfileGo126,
+			Sysmon: r.IntN(2) == 0, Netpoll: r.IntN(2) == 0}
+		c.Forcegc = c.Sysmon && r.IntN(3) == 0
+		c.Ms = min(c.GOMAXPROCS+1+r.IntN(2), MaxM-1)
+		ops := []Op{OpCompute, OpGosched, OpSyscall, OpReady, OpPark, OpCompute}
+		if c.Netpoll {
+			ops = append(ops, OpNetwait)
+		}
+		ng := 1 + r.IntN(5)
+		for g := 0; g < ng; g++ {
+			var code []Instr
+			for k := r.IntN(5); k > 0; k-- {
+				in := Instr{Op: ops[r.IntN(len(ops))]}
+				if in.Op == OpPark || in.Op == OpReady {
+					in.Arg = r.IntN(2)
+				}
+				code = append(code, in)
+			}
+			c.Gs = append(c.Gs, Program{Name: fmt.Sprintf("g%d", g), Code: code})
+		}
+		c.Gs[0].Name = "main"
+		for g := 1; g < ng; g++ {
+			parent := r.IntN(g)
+			code := c.Gs[parent].Code
+			at := r.IntN(len(code) + 1)
+			c.Gs[parent].Code = append(code[:at:at], append([]Instr{{Op: OpGo, Arg: g}}, code[at:]...)...)
+		}
+		if c.Validate() == nil {
+			return c
+		}
+	}
+}
+
+// twinRunStats counts what the conformance runs saw.
+type twinRunStats struct {
+	mu                    sync.Mutex
+	runs, events, widest  int
+	exited, reported      int
+	labels                map[string]int
+	rejections            []string
+	watchdogs, otherEnds  []string
+	byWorkload            map[string]int
+	duration              time.Duration
+	eventsPerRunMax       int
+	throws                map[string]int
+	totalCheck, totalTwin time.Duration
+}
+
+// runTwinConformance runs workload w n times from seed and checks each log.
+func runTwinConformance(t testing.TB, w twinWorkload, n int, seed uint64, st *twinRunStats) {
+	m, err := New(w.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		tc, err := twinConfig(w.c, sched.ModeLog, seed+uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sched.New(tc)
+		if err != nil {
+			t.Fatalf("%s: %v", w.c.Name, err)
+		}
+		t0 := time.Now()
+		r := s.Run()
+		t1 := time.Now()
+		widest, cerr := checkTwinLog(m, r.Events)
+		t2 := time.Now()
+		st.mu.Lock()
+		st.totalTwin += t1.Sub(t0)
+		st.totalCheck += t2.Sub(t1)
+		st.runs++
+		st.byWorkload[w.c.Name]++
+		st.events += len(r.Events)
+		st.eventsPerRunMax = max(st.eventsPerRunMax, len(r.Events))
+		st.widest = max(st.widest, widest)
+		for _, e := range r.Events {
+			st.labels[e.Label]++
+		}
+		repro := fmt.Sprintf("workload %s, seed %d (go test ./spec -run 'TestSchedTwinConformance' -sched.seed=%d)", w.c.Name, seed+uint64(i), seed+uint64(i))
+		switch {
+		case cerr != nil:
+			st.rejections = append(st.rejections, fmt.Sprintf("%s:\n%v", repro, cerr))
+		case r.Watchdog != "":
+			st.watchdogs = append(st.watchdogs, fmt.Sprintf("%s: %s", repro, r.Watchdog))
+		case r.Exited:
+			st.exited++
+		case r.Report != "":
+			st.reported++
+		case r.Throw != "":
+			st.throws[r.Throw]++
+		default:
+			st.otherEnds = append(st.otherEnds, repro)
+		}
+		st.mu.Unlock()
+		if *flagSchedLog {
+			t.Logf("%s seed %d: %d events, %v", w.c.Name, seed+uint64(i), len(r.Events), r.Err())
+		}
+	}
+}
+
+func newTwinRunStats() *twinRunStats {
+	return &twinRunStats{labels: map[string]int{}, byWorkload: map[string]int{}, throws: map[string]int{}}
+}
+
+// TestSchedTwinConformance runs the twin on every workload it can run,
+// thousands of times in all, and checks every log against the spec. With
+// -sched.runs=N each workload runs N times.
+func TestSchedTwinConformance(t *testing.T) {
+	ws := twinWorkloads(t)
+	st := newTwinRunStats()
+	start := time.Now()
+	for i, w := range ws {
+		n := w.runs
+		if *flagSchedRuns > 0 {
+			n = *flagSchedRuns
+		}
+		if testing.Short() {
+			n = max(1, n/10)
+		}
+		runTwinConformance(t, w, n, *flagSchedSeed+uint64(i)*1000003, st)
+		if len(st.rejections) > 0 {
+			break
+		}
+	}
+	st.duration = time.Since(start)
+	t.Logf("%d runs of %d workloads, %d events (at most %d in a run), %v (twin %v, check %v); spec states tracked at most %d; %d exited, %d deadlocks reported, throws %v",
+		st.runs, len(ws), st.events, st.eventsPerRunMax, st.duration.Round(time.Millisecond), st.totalTwin.Round(time.Millisecond), st.totalCheck.Round(time.Millisecond), st.widest, st.exited, st.reported, st.throws)
+	for _, r := range st.rejections {
+		t.Errorf("rejected: %s", r)
+	}
+	for _, w := range st.watchdogs {
+		t.Errorf("watchdog: %s", w)
+	}
+	for _, o := range st.otherEnds {
+		t.Errorf("the run ended with no exit, report or throw: %s", o)
+	}
+	if len(st.throws) > 0 {
+		t.Errorf("the twin threw without a bug switch: %v", st.throws)
+	}
+	var labels []string
+	for l := range st.labels {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	var missing []string
+	for name := range pcByName() {
+		if _, ok := st.labels[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	t.Logf("step labels taken: %d; never taken: %s", len(labels), strings.Join(missing, " "))
+}
+
+var _ = bits.OnesCount8
+
+func TestSchedTwinBitesTmp(t *testing.T) {
+	for _, bug := range sched.TwinOnlyBugs {
+		c := load(t, "pingpong")
+		m, _ := New(c)
+		found := false
+		for seed := uint64(1); seed < 200 && !found; seed++ {
+			tc, _ := twinConfig(c, sched.ModeLog, seed)
+			tc.Bugs = []string{bug}
+			s, err := sched.New(tc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := s.Run()
+			if _, err := checkTwinLog(m, r.Events); err != nil {
+				found = true
+				t.Logf("%s: seed %d: %v", bug, seed, err)
+			}
+		}
+		if !found {
+			t.Errorf("%s not rejected", bug)
+		}
+	}
+}
