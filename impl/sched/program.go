@@ -61,7 +61,7 @@ type Program struct {
 type instr struct {
 	op   Op
 	arg  int
-	obj  *Obj       // park, ready (func tasks)
+	obj  *Obj        // park, ready (func tasks)
 	fn   func(*Task) // go (func tasks)
 	call func()      // syscall (func tasks): run on the M's thread
 }

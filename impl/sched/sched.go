@@ -586,9 +586,9 @@ type Result struct {
 	Report   string // checkdead's fatal error, if it reported
 	Watchdog string // why the watchdog ended the run, with the state
 
-	Events []Event    // ModeLog: every step
-	Steps  int        // len(Events)
-	Final  *Snapshot  // ModeLog: the last snapshot
+	Events []Event   // ModeLog: every step
+	Steps  int       // len(Events)
+	Final  *Snapshot // ModeLog: the last snapshot
 	Wall   time.Duration
 	Busy   time.Duration // summed over the Ps: time their Ms ran user code
 	Procs  int
