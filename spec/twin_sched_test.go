@@ -3,14 +3,18 @@ package spec
 import (
 	"flag"
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gmpspec/gmpspec/checker"
 	"github.com/gmpspec/gmpspec/impl/sched"
 )
 
@@ -69,7 +73,7 @@ func twinConfig(c *Config, mode sched.Mode, seed uint64) (sched.Config, error) {
 var pcByName = sync.OnceValue(func() map[string]pc {
 	m := map[string]pc{}
 	for p := pc(1); p < numPC; p++ {
-		if !go114Step(p) {
+		if !go114Step(p) || p == pcStartmNewm114Lock || p == pcStartmNewm114 {
 			if _, dup := m[steps[p].name]; dup {
 				panic("spec: two Go 1.26 steps named " + steps[p].name)
 			}
@@ -194,10 +198,17 @@ func twinState(m *Model, sn *sched.Snapshot) (State, error) {
 
 // twinView is the part of a state a twin snapshot shows: everything but
 // the Ms' locals and return stacks, and, once the run has ended, their
-// pcs (a step that throws may or may not move on in the spec).
+// pcs (a step that throws may or may not move on in the spec), and after a
+// throw the owner of sched.lock: a spec step that records a throw under
+// the lock runs to its end and releases it (stepEntersyscallWake,
+// stepFRDropP's pidleput), where the twin, as the runtime, stops at the
+// throw.
 func twinView(s *State) State {
 	t := *s
 	keepPC := !s.terminal()
+	if s.Throw != 0 {
+		t.Sched.Lock = 0
+	}
 	for i := range t.M {
 		mm := &t.M[i]
 		v := M{P: mm.P, NextP: mm.NextP, OldP: mm.OldP, CurG: mm.CurG, Spinning: mm.Spinning, Park: mm.Park,
@@ -578,28 +589,228 @@ func TestSchedTwinConformance(t *testing.T) {
 	t.Logf("step labels taken: %d; never taken: %s", len(labels), strings.Join(missing, " "))
 }
 
-var _ = bits.OnesCount8
 
-func TestSchedTwinBitesTmp(t *testing.T) {
-	for _, bug := range sched.TwinOnlyBugs {
-		c := load(t, "pingpong")
-		m, _ := New(c)
-		found := false
-		for seed := uint64(1); seed < 200 && !found; seed++ {
-			tc, _ := twinConfig(c, sched.ModeLog, seed)
-			tc.Bugs = []string{bug}
-			s, err := sched.New(tc)
+
+// A twinReplay is a checker trace replayed on the twin.
+type twinReplay struct {
+	m      *Model
+	trace  *checker.Trace[State, Action]
+	final  State  // the running twin's state at the end: its shared state, the spec's Ms' locals and return stacks
+	text   string // final in FormatState's schedtrace form
+	result *sched.Result
+}
+
+// replayOnTwin drives the twin through the path's actions in ModeControl
+// and checks its state after every step against the spec's.
+func replayOnTwin(m *Model, path []int) (*twinReplay, error) {
+	tr, err := checker.Replay[State, Action](m, path)
+	if err != nil {
+		return nil, fmt.Errorf("the path is not a trace of %s: %v (a trace for another workload?)", m.C, err)
+	}
+	for _, a := range tr.Actions {
+		if a.Actor == actorEnv && a.Step != envNetReady {
+			return nil, fmt.Errorf("the trace has %s, an event the twin lacks (no timers)", m.FormatAction(a))
+		}
+		if a.Actor != actorEnv && !slices.Contains(sched.StepLabels, steps[a.Step].name) {
+			return nil, fmt.Errorf("the trace takes %s, a step the twin lacks", m.FormatAction(a))
+		}
+	}
+	tc, err := twinConfig(m.C, sched.ModeControl, 1)
+	if err != nil {
+		return nil, err
+	}
+	tc.Watchdog = 3 * time.Second
+	ctl, err := sched.NewController(tc)
+	if err != nil {
+		return nil, err
+	}
+	ctl.Start()
+	rp := &twinReplay{m: m, trace: tr}
+	defer func() { rp.result = ctl.Stop() }()
+	check := func(i int, sn *sched.Snapshot) error {
+		got, err := twinState(m, sn)
+		if err != nil {
+			return err
+		}
+		want := &tr.States[i]
+		gv, wv := twinView(&got), twinView(want)
+		if gv != wv {
+			var a Action
+			if i > 0 {
+				a = tr.Actions[i-1]
+			}
+			return fmt.Errorf("after step %d the twin's state differs from the spec's in: %s\nthe spec's state:\n%s\nthe twin's:\n%s",
+				i, m.FormatStep(&wv, a, &gv), indent(m.FormatState(want)), indent(m.FormatState(&got)))
+		}
+		return nil
+	}
+	if err := check(0, ctl.Snapshot()); err != nil {
+		return rp, fmt.Errorf("the initial state: %v", err)
+	}
+	for i, a := range tr.Actions {
+		var ev *sched.Event
+		if a.Actor == actorEnv {
+			ev, err = ctl.NetReady(int(a.Arg))
+		} else {
+			ev, err = ctl.Step(int(a.Actor), steps[a.Step].name, int(a.Choice))
+		}
+		if err != nil {
+			return rp, fmt.Errorf("step %d, %s: %v\nthe spec's state before it:\n%s", i+1, m.FormatAction(a), err, indent(m.FormatState(&tr.States[i])))
+		}
+		if err := check(i+1, ev.Snap); err != nil {
+			return rp, fmt.Errorf("step %d, %s: %v", i+1, m.FormatAction(a), err)
+		}
+	}
+	// The running twin's state now: its snapshot, with the Ms' return
+	// stacks and locals (Go stack frames in the twin) from the spec.
+	got, err := twinState(m, ctl.Snapshot())
+	if err != nil {
+		return rp, err
+	}
+	last := &tr.States[len(tr.States)-1]
+	for i := range got.M {
+		tw, mm := got.M[i], last.M[i]
+		mm.P, mm.NextP, mm.OldP, mm.CurG, mm.Spinning, mm.Park = tw.P, tw.NextP, tw.OldP, tw.CurG, tw.Spinning, tw.Park
+		mm.Created, mm.Started, mm.StartFn = tw.Created, tw.Started, tw.StartFn
+		if !got.terminal() {
+			mm.PC = tw.PC
+		}
+		got.M[i] = mm
+	}
+	rp.final = got
+	rp.text = m.FormatState(&got)
+	return rp, nil
+}
+
+// A twinTrace is a pinned counterexample (testdata/traces/NAME.txt).
+type twinTrace struct {
+	name, workload string
+	bugs           []string
+	live           bool
+	property, kind string
+	path           []int
+	final          string // the trace's last state, as FormatState printed it
+}
+
+var (
+	traceModelRE = regexp.MustCompile(`-model '([^'\[]+)(?:\[([^\]]*)\])?' -path ([0-9/]+)`)
+	tracePropRE  = regexp.MustCompile(`(?m)^# property:\s+(\S+) \((\w+)\)`)
+)
+
+// readTwinTrace reads a pinned trace's replay line, property and last
+// state.
+func readTwinTrace(file string) (*twinTrace, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	text := string(b)
+	mm := traceModelRE.FindStringSubmatch(text)
+	pm := tracePropRE.FindStringSubmatch(text)
+	if mm == nil || pm == nil {
+		return nil, fmt.Errorf("%s: no replay line or property", file)
+	}
+	tt := &twinTrace{name: strings.TrimSuffix(filepath.Base(file), ".txt"), workload: mm[1], property: pm[1], kind: pm[2]}
+	for _, opt := range strings.Split(mm[2], ",") {
+		switch {
+		case strings.HasPrefix(opt, "bug="):
+			tt.bugs = append(tt.bugs, strings.TrimPrefix(opt, "bug="))
+		case opt == "live":
+			tt.live = true
+		case opt != "":
+			return nil, fmt.Errorf("%s: model option %q", file, opt)
+		}
+	}
+	if tt.path, err = checker.ParsePath(mm[3]); err != nil {
+		return nil, err
+	}
+	i := strings.LastIndex(text, "\nSCHED:")
+	tt.final = strings.TrimSpace(text[i+1:])
+	return tt, nil
+}
+
+// model is the trace's model: its workload with its switches.
+func (tt *twinTrace) model() (*Model, error) {
+	c, err := LoadWorkload(filepath.Join("..", tt.workload))
+	if err != nil {
+		return nil, err
+	}
+	c.Bugs, c.Liveness = tt.bugs, tt.live
+	return New(c)
+}
+
+// violated reports whether the trace's property fails in s.
+func (tt *twinTrace) violated(c *Config, s *State) bool {
+	f := propFuncs[tt.property]
+	if tt.kind == "eventually" {
+		return f.trigger(c)(s) && !f.cond(c)(s)
+	}
+	return !f.cond(c)(s)
+}
+
+// twinLacks says why the twin cannot replay a model's traces, or "".
+func twinLacks(m *Model) string {
+	tc, err := twinConfig(m.C, sched.ModeControl, 1)
+	if err == nil {
+		_, err = sched.New(tc)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// twinNotReplayed pins the traces the twin cannot replay, and why.
+var twinNotReplayed = map[string]string{}
+
+// TestSchedTwinReplay replays every pinned trace whose mechanisms the twin
+// has on the running twin, step by step, and checks that it ends in the
+// trace's violating condition, printed as the trace prints its last state.
+func TestSchedTwinReplay(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "traces", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("traces: %v %v", files, err)
+	}
+	lacking := map[string]string{}
+	for _, file := range files {
+		tt, err := readTwinTrace(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := tt.model()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if why := twinLacks(m); why != "" {
+			lacking[tt.name], _, _ = strings.Cut(why, " (it has")
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			rp, err := replayOnTwin(m, tt.path)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%v", err)
 			}
-			r := s.Run()
-			if _, err := checkTwinLog(m, r.Events); err != nil {
-				found = true
-				t.Logf("%s: seed %d: %v", bug, seed, err)
+			if !tt.violated(m.C, &rp.final) {
+				t.Errorf("the twin's final state does not violate %s:\n%s", tt.property, rp.text)
 			}
-		}
-		if !found {
-			t.Errorf("%s not rejected", bug)
-		}
+			text := rp.text
+			if rp.final.Throw != 0 && rp.final.Sched.Lock != rp.trace.States[len(rp.trace.States)-1].Sched.Lock {
+				// The twin stops at the throw holding sched.lock, as
+				// the runtime does; the spec's step ran on and
+				// released it (see twinView).
+				text = regexp.MustCompile(`lock=\S+`).ReplaceAllString(text, "lock=nil")
+			}
+			if text != tt.final {
+				t.Errorf("the twin's final state, printed:\n%s\nthe trace's:\n%s", rp.text, tt.final)
+			}
+		})
+	}
+	var names []string
+	for n := range lacking {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t.Logf("not replayed: %s: %s", n, lacking[n])
 	}
 }

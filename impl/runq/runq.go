@@ -106,7 +106,22 @@ type Bugs struct {
 	// runqempty sees an empty ring and an empty runnext that never
 	// coexisted.
 	EmptyNoRecheck bool
-	_              struct{}
+
+	// The spec's run queue switches (spec/bugs.go), for the scheduler
+	// twin (impl/sched), which replays the spec's counterexamples:
+	//
+	// RunqgetNoRunnext: Get forgets runnext (proc.go:7601-7606) and
+	// takes only from the ring (runqget-no-runnext).
+	RunqgetNoRunnext bool
+	// StealRunnextNoCas: runqgrab takes the victim's runnext without its
+	// CAS to nil (proc.go:7705) and leaves it there
+	// (steal-runnext-no-cas).
+	StealRunnextNoCas bool
+	// GrabTakesAll: when the victim has a runnext, runqgrab takes the
+	// whole ring and the runnext on top of it (proc.go:7665-7710: n - n/2
+	// becomes n), which overflows the thief's ring (runqgrab-takes-all).
+	GrabTakesAll bool
+	_            struct{}
 }
 
 // Config fixes what the runtime fixes at compile time, and adds the hooks
@@ -426,6 +441,9 @@ func (pp *P) Get() (gp G, inheritTime bool) {
 	if next != 0 {
 		pp.yield(SiteRunqgetRunnext)
 	}
+	if pp.bugs().RunqgetNoRunnext {
+		next = 0
+	}
 	if pp.bugs().RunqgetRunnextNoCas {
 		if next != 0 {
 			pp.runnext.set(0)
@@ -497,7 +515,7 @@ func (pp *P) runqgrab(batch []guintptr, batchHead uint32, stealRunNextG bool) (u
 					} else {
 						runtime.Gosched()
 					}
-					if !pp.runnext.cas(next, 0) {
+					if !pp.bugs().StealRunnextNoCas && !pp.runnext.cas(next, 0) {
 						pp.yield(SiteRunqgrabRetry)
 						continue
 					}
@@ -513,6 +531,17 @@ func (pp *P) runqgrab(batch []guintptr, batchHead uint32, stealRunNextG bool) (u
 		for i := uint32(0); i < n; i++ {
 			g := pp.runq[(h+i)%uint32(len(pp.runq))].ptr()
 			batch[(batchHead+i)%uint32(len(batch))].set(g)
+		}
+		if next := pp.runnext.ptr(); pp.bugs().GrabTakesAll && next != 0 {
+			all := t - h
+			for i := n; i < all; i++ {
+				g := pp.runq[(h+i)%uint32(len(pp.runq))].ptr()
+				batch[(batchHead+i)%uint32(len(batch))].set(g)
+			}
+			pp.runnext.cas(next, 0)
+			batch[(batchHead+all)%uint32(len(batch))].set(next)
+			pp.runqhead.CompareAndSwap(h, h+all)
+			return all + 1, false
 		}
 		pp.yield(SiteRunqgrab)
 		if pp.bugs().GrabNoCas {

@@ -51,6 +51,9 @@ const (
 	bugCheckdeadNoWaiting
 	bugEntersyscallNoWake
 	bugMputNoCheckdead
+	bugRunqgetNoRunnext
+	bugStealRunnextNoCas
+	bugRunqgrabTakesAll
 
 	// The twin's own.
 	bugTwinDropPNoNpidle
@@ -98,6 +101,9 @@ var bugNames = [numBugs]string{
 	bugCheckdeadNoWaiting:      "checkdead-no-waiting",
 	bugEntersyscallNoWake:      "entersyscall-no-wake-sysmon",
 	bugMputNoCheckdead:         "mput-no-checkdead",
+	bugRunqgetNoRunnext:        "runqget-no-runnext",
+	bugStealRunnextNoCas:       "steal-runnext-no-cas",
+	bugRunqgrabTakesAll:        "runqgrab-takes-all",
 
 	bugTwinDropPNoNpidle:      "twin-dropp-no-npidle",
 	bugTwinWakepPidlegetFirst: "twin-wakep-pidleget-first",
@@ -151,4 +157,43 @@ func parseBugs(names []string) (bugSet, error) {
 		}
 	}
 	return b, nil
+}
+
+// StepLabels are the spec's steps the twin takes, by their spec names
+// (spec's steps[pc].name): the twin lacks the rest (timers, the go1.14
+// profile).
+var StepLabels = []string{
+	"schedule", "resetspinning", "execute", "user", "park_m.casgstatus", "park_m.unlockf",
+	"goschedImpl.lock", "goschedImpl.globrunqput",
+	"findRunnable.top", "findRunnable.fairness.lock", "findRunnable.fairness.globrunqget",
+	"findRunnable.runqget", "findRunnable.globrunq.lock", "findRunnable.globrunqgetbatch",
+	"findRunnable.runqputbatch", "findRunnable.netpoll(0)", "findRunnable.netpoll.casgstatus",
+	"netpollAdjustWaiters", "findRunnable.spinning?", "becomeSpinning.nmspinning",
+	"becomeSpinning.needspinning", "stealWork", "runqsteal.runnext", "runqgrab.retry", "runqgrab.next",
+	"runqsteal.publish", "findRunnable.dropP.lock", "findRunnable.dropP", "findRunnable.dropSpinning",
+	"findRunnable.recheck.lock", "findRunnable.recheck.globrunq", "findRunnable.recheck.runqputbatch",
+	"findRunnable.recheck.acquirep", "checkRunqsNoP", "checkRunqsNoP.lock",
+	"checkRunqsNoP.pidlegetSpinning", "checkRunqsNoP.acquirep", "findRunnable.netpoll?",
+	"netpoll(block)", "findRunnable.netpoll.lastpoll", "findRunnable.netpoll.lock",
+	"findRunnable.netpoll.pidleget", "findRunnable.netpoll.acquirep",
+	"stopm.lock", "stopm.mput", "mPark", "startm.lock", "startm", "newm", "mcommoninit.lock", "mcommoninit",
+	"startm.relock", "startm.notewakeup", "mstart1", "mspinning", "mstart1.acquirep",
+	"wakep.cas", "wakep.lock", "wakep.pidlegetSpinning", "handoffp.runqempty", "handoffp.nmspinning",
+	"handoffp.cas", "handoffp.needspinning", "handoffp.lock", "handoffp.pidleput",
+	"ready.casgstatus", "runqput.runnext", "runqput.tail", "runqputslow.lock", "runqputslow.globrunqputbatch",
+	"injectglist.casgstatus", "injectglist.lock", "injectglist.globrunqputbatch", "injectglist.globq.lock",
+	"injectglist.globq.globrunqputbatch", "injectglist.runqputbatch", "injectglist.overflow.lock",
+	"injectglist.overflow.globrunqputbatch", "startIdle.lock", "startIdle.pidlegetSpinning", "startIdle.unlock",
+	"reentersyscall.sysmonwait", "entersyscallWakeSysmon.lock", "entersyscallWakeSysmon",
+	"exitsyscall.casgstatus", "setBlockOnExitSyscall.read", "setBlockOnExitSyscall.castogscanstatus",
+	"setBlockOnExitSyscall.validate", "exitsyscallTryGetP.takeP", "exitsyscallTryGetP.resume",
+	"exitsyscall.acquirep", "exitsyscallTryGetP.lock", "exitsyscallTryGetP.pidleget",
+	"exitsyscallNoP.casgstatus", "exitsyscallNoP.lock", "exitsyscallNoP.pidleget", "exitsyscallNoP.acquirep",
+	"sysmon.lock", "sysmon.nmsys", "sysmon.npidle?", "sysmon.deep.lock", "sysmon.sysmonwait",
+	"notetsleep(sysmonnote)", "sysmon.wake.lock", "sysmon.noteclear", "sysmon.netpoll(0)",
+	"sysmon.incidlelocked(-1).lock", "sysmon.incidlelocked(-1)", "sysmon.incidlelocked(+1).lock",
+	"sysmon.incidlelocked(+1)", "retake.status", "retake.incidlelocked(-1).lock", "retake.incidlelocked(-1)",
+	"retake.syscall?", "retake.resume", "retake.takeP", "retake.takeP.resume",
+	"retake.incidlelocked(+1).lock", "retake.incidlelocked(+1)", "preemptone.read", "preemptone.preempt",
+	"sysmon.forcegc?", "sysmon.forcegc.lock", "sysmon.forcegc.unlock",
 }

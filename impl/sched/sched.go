@@ -356,7 +356,11 @@ func New(cfg Config) (*Sched, error) {
 		s.cfg = cfg
 		s.h = newHarness(s)
 	}
-	rc := runq.Config{Cap: cfg.RunqSize, Overflow: s.runqputslowGlobal}
+	rc := runq.Config{Cap: cfg.RunqSize, Overflow: s.runqputslowGlobal, Bugs: runq.Bugs{
+		RunqgetNoRunnext:  b.has(bugRunqgetNoRunnext),
+		StealRunnextNoCas: b.has(bugStealRunnextNoCas),
+		GrabTakesAll:      b.has(bugRunqgrabTakesAll),
+	}}
 	if s.h != nil {
 		rc.Yield = s.h.runqSite
 		rc.StealBackoff = s.h.stealBackoff
@@ -425,7 +429,11 @@ func (s *Sched) init() {
 	// procresize puts the Ps on the idle list from the last to the first
 	// (proc.go:6235-6251).
 	for i := len(s.allp) - 1; i >= 1; i-- {
-		m0.pidleput(s.allp[i], false)
+		pp := s.allp[i]
+		s.idlepMask.Or(1 << pp.id)
+		pp.link = s.pidle.Load()
+		s.pidle.Store(pp)
+		s.npidle.Add(1)
 	}
 	var gs []*g
 	if len(s.cfg.Programs) > 0 {

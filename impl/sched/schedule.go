@@ -248,6 +248,7 @@ func (mp *m) user(gp *g) (again *g) {
 			// if forcegc.idle { throw }; forcegc.idle = true;
 			// goparkunlock(&forcegc.lock).
 			if s.forcegc.idle.Load() {
+				s.unlockForcegc() // the runtime throws holding it; the spec checks first
 				mp.throw("forcegc: phase error")
 			}
 			s.forcegc.idle.Store(true)

@@ -77,7 +77,9 @@ func (mp *m) wakeSysmon() {
 // exitsyscall (proc.go:4883-5025). It reports whether gp left the M.
 func (mp *m) exitsyscall(gp *g) (again *g, gone bool) {
 	s := mp.sched
+	var oldp *p
 	if s.h == nil {
+		oldp = mp.oldp.Swap(nil)
 		// casgstatus spins while sysmon holds the scan bit.
 		if !(s.bug(bugExitsyscallNoCas) && mp.p.Load() != nil) {
 			for !gp.atomicstatus.CompareAndSwap(_Gsyscall, _Grunning) {
@@ -91,12 +93,13 @@ func (mp *m) exitsyscall(gp *g) (again *g, gone bool) {
 			st := gp.atomicstatus.Load()
 			return st == _Gsyscall || s.bug(bugExitsyscallIgnoresScan) && st&^_Gscan == _Gsyscall
 		})
+		// Grab and clear our old P: proc.go does it right after the CAS,
+		// the spec's step before it, which only a throwing CAS can tell.
+		oldp = mp.oldp.Swap(nil)
 		if mp.p.Load() == nil || !s.bug(bugExitsyscallNoCas) {
 			mp.casgstatus(gp, _Gsyscall, _Grunning)
 		}
 	}
-	// Grab and clear our old P.
-	oldp := mp.oldp.Swap(nil)
 	if pp := mp.p.Load(); pp != nil && !s.bug(bugExitsyscallSlowWithP) {
 		// Fast path: we still have our P.
 		pp.syscalltick.Add(1)
