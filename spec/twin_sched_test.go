@@ -589,8 +589,6 @@ func TestSchedTwinConformance(t *testing.T) {
 	t.Logf("step labels taken: %d; never taken: %s", len(labels), strings.Join(missing, " "))
 }
 
-
-
 // A twinReplay is a checker trace replayed on the twin.
 type twinReplay struct {
 	m      *Model
