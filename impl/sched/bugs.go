@@ -118,9 +118,10 @@ var bugDocs = map[bug]string{
 		"whose pidleput always counts.",
 	bugTwinWakepPidlegetFirst: "wakep takes an idle P before its CAS of nmspinning from 0 to 1 " +
 		"(proc.go:3215 and 3227 swapped): a step the spec does not have.",
-	bugTwinIdlepSnapshot: "checkRunqsNoP reads the idle-P mask snapshot that findRunnable took before " +
-		"dropping its P (proc.go:3593, 3902-3905), as proc.go does; the twin's default reads the live mask, " +
-		"as the spec's checkRunqsNoP step does. See impl/README.md, \"What the twin found\".",
+	bugTwinIdlepSnapshot: "checkRunqsNoP reads a copy of the idle-P bits taken before findRunnable drops " +
+		"its P. proc.go's idlepMaskSnapshot (proc.go:3588-3590) copies only the slice header of the pMask " +
+		"([]uint32), to keep its length: checkRunqsNoP (proc.go:3904) reads the live bits, as the spec's " +
+		"checkRunqsNoP step and the twin's default do.",
 }
 
 // TwinOnlyBugs are the switches that make the twin deviate from the spec:

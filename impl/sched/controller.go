@@ -53,6 +53,29 @@ func (c *Controller) At() map[int]string {
 	return at
 }
 
+// Next waits for M m to come to a step point and returns the step it
+// waits to take, or fails after the timeout (m is blocked).
+func (c *Controller) Next(m int) (string, error) {
+	h := c.s.h
+	deadline := time.Now().Add(c.timeout)
+	for {
+		h.cmu.Lock()
+		at, ok := h.gate[m]
+		h.cmu.Unlock()
+		if ok {
+			return at, nil
+		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return "", fmt.Errorf("m%d did not come to a step point within %v: %s", m, c.timeout, c.where(m))
+		}
+		select {
+		case <-h.arrive:
+		case <-time.After(min(wait, 10*time.Millisecond)):
+		}
+	}
+}
+
 // Step lets M m take its next step, which must be label, with the given
 // choice, and returns the step's event. It fails, without waiting for
 // ever, if m does not come to a step point within the timeout (it is

@@ -92,7 +92,7 @@ top:
 
 	// return P and block (proc.go:3586-3620)
 	{
-		idlepMaskSnapshot := s.idlepMask.Load()
+		idlepMaskSnapshot := s.idlepMask.Load() // for twin-idlep-snapshot only
 		mp.lockSched("findRunnable.dropP.lock")
 		mp.step("findRunnable.dropP")
 		if s.runq.size != 0 {
@@ -322,9 +322,10 @@ func (mp *m) stealWork() *g {
 }
 
 // checkRunqsNoP (proc.go:3902-3919): every P's queue, one P per step, in
-// the spec's order of choice (ModeRun: allp's). The idle mask is read
-// live, as the spec's step reads it; proc.go reads findRunnable's snapshot
-// (bug switch twin-idlep-snapshot).
+// the spec's order of choice (ModeRun: allp's). The idle bits are read
+// live: findRunnable's idlepMaskSnapshot (proc.go:3588-3590) copies the
+// pMask's slice header, not its words. Reading a copy of the bits is the
+// twin's own bug switch twin-idlep-snapshot.
 func (mp *m) checkRunqsNoP(idlepMaskSnapshot uint64) *p {
 	s := mp.sched
 	all := uint64(1)<<s.gomaxprocs - 1

@@ -246,7 +246,7 @@ type g struct {
 	schedlink    *g            // the global queue; guarded by sched.lock
 
 	// Owned by the M running the G.
-	pc     int      // next instruction of a program
+	pc     atomic.Int32 // next instruction of a program (read racily by sysmon)
 	prog   *Program // nil for a func task and the forcegc helper
 	system bool     // the forcegc helper: checkdead does not count it
 	task   *Task    // a func task

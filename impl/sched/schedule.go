@@ -171,25 +171,25 @@ func (mp *m) user(gp *g) (again *g) {
 				mp.goschedImpl(gp)
 				return nil
 			}
-			gp.pc++
+			gp.pc.Add(1)
 
 		case OpGosched:
 			// Gosched -> mcall(gosched_m) -> goschedImpl(gp, false)
 			// (proc.go:389-392, 4349-4351).
-			gp.pc++
+			gp.pc.Add(1)
 			mp.leaveUser()
 			mp.goschedImpl(gp)
 			return nil
 
 		case OpGo:
-			gp.pc++
+			gp.pc.Add(1)
 			mp.newproc(mp.taskG(in))
 
 		case OpPark:
 			// The object's lock is held; with a wakeup pending it is
 			// released at once, else gopark -> mcall(park_m), whose
 			// unlockf releases it.
-			gp.pc++
+			gp.pc.Add(1)
 			if obj.tokens > 0 {
 				obj.tokens--
 				mp.unlockObj(obj)
@@ -203,7 +203,7 @@ func (mp *m) user(gp *g) (again *g) {
 		case OpReady:
 			// Under the object's lock, dequeue a waiter; then
 			// goready(gp) = ready(gp, next=true) (proc.go:481-485).
-			gp.pc++
+			gp.pc.Add(1)
 			if len(obj.waiters) == 0 {
 				if obj.max == 0 || obj.tokens < obj.max {
 					obj.tokens++
@@ -216,13 +216,13 @@ func (mp *m) user(gp *g) (again *g) {
 			mp.ready(w, true)
 
 		case OpNetwait:
-			gp.pc++
+			gp.pc.Add(1)
 			mp.leaveUser()
 			mp.parkM(gp, WaitNet, nil)
 			return nil
 
 		case OpSyscall:
-			gp.pc++
+			gp.pc.Add(1)
 			if again, gone := mp.syscall(gp, in.call); gone {
 				return again
 			}
@@ -268,10 +268,10 @@ func (mp *m) nextInstr(gp *g) instr {
 	case gp.task != nil:
 		mp.pause("user")
 		return gp.task.run()
-	case gp.pc >= len(gp.prog.Code):
+	case int(gp.pc.Load()) >= len(gp.prog.Code):
 		return instr{op: OpExit}
 	}
-	in := gp.prog.Code[gp.pc]
+	in := gp.prog.Code[gp.pc.Load()]
 	return instr{op: in.Op, arg: in.Arg}
 }
 
@@ -356,7 +356,7 @@ func (mp *m) newproc(newg *g) {
 	if newg.atomicstatus.Load() != _Gdead {
 		panic("newproc: go of a live goroutine")
 	}
-	newg.pc = 0
+	newg.pc.Store(0)
 	newg.preempt.Store(false)
 	newg.m.Store(nil)
 	newg.waiting.Store(WaitNone)

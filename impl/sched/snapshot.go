@@ -132,7 +132,7 @@ func (s *Sched) snapshot() *Snapshot {
 		sn.Ms = append(sn.Ms, ms)
 	}
 	for _, gp := range s.gs() {
-		gs := GState{Status: gp.atomicstatus.Load(), M: mIndex(gp.m.Load()), Preempt: gp.preempt.Load(), PC: gp.pc}
+		gs := GState{Status: gp.atomicstatus.Load(), M: mIndex(gp.m.Load()), Preempt: gp.preempt.Load(), PC: int(gp.pc.Load())}
 		if gs.Status&^_Gscan == _Gwaiting {
 			gs.Wait = gp.waiting.Load()
 		}

@@ -269,7 +269,7 @@ func (mp *m) mayPreempt(pp *p) bool {
 	if gp.prog == nil {
 		return true
 	}
-	for _, in := range gp.prog.Code[min(gp.pc, len(gp.prog.Code)):] {
+	for _, in := range gp.prog.Code[min(int(gp.pc.Load()), len(gp.prog.Code)):] {
 		if in.Op == OpCompute {
 			return true
 		}

@@ -1,5 +1,10 @@
 package sched
 
+import (
+	"runtime"
+	"sync/atomic"
+)
+
 // Func tasks.
 //
 // A func task is a Go func that runs as a G of the twin. The Ms are
@@ -19,12 +24,13 @@ type Task struct {
 	g       *g
 	fn      func(*Task)
 	started bool
-	resume  chan struct{}
-	req     chan instr
+	in      instr // the request; written by the task before it signals req
+	req     event // the task asked: the M's turn
+	resume  event // the M is done: the task's turn
 }
 
 func newTask(s *Sched, gp *g, fn func(*Task)) *Task {
-	return &Task{s: s, g: gp, fn: fn, resume: make(chan struct{}), req: make(chan instr)}
+	return &Task{s: s, g: gp, fn: fn, req: newEvent(), resume: newEvent()}
 }
 
 // run lets the task's code run until its next request, and returns the
@@ -34,18 +40,10 @@ func (t *Task) run() instr {
 		t.started = true
 		go t.body()
 	} else {
-		select {
-		case t.resume <- struct{}{}:
-		case <-t.s.done:
-			panic(errRunOver)
-		}
+		t.resume.signal()
 	}
-	select {
-	case in := <-t.req:
-		return in
-	case <-t.s.done:
-		panic(errRunOver)
-	}
+	t.req.wait(t.s.done, false, 50_000)
+	return t.in
 }
 
 func (t *Task) body() {
@@ -60,19 +58,53 @@ func (t *Task) body() {
 
 // call hands a request to the M and waits for the turn to come back.
 func (t *Task) call(in instr) {
-	select {
-	case t.req <- in:
-	case <-t.s.done:
-		panic(errRunOver)
-	}
+	t.in = in
+	t.req.signal()
 	if in.op == OpExit {
 		return
 	}
-	select {
-	case <-t.resume:
-	case <-t.s.done:
-		panic(errRunOver)
+	t.resume.wait(t.s.done, true, 200_000)
+}
+
+// An event hands the turn from one goroutine to another: the waiter spins
+// a few microseconds, then sleeps on a channel. A goroutine locked to its
+// thread (an M) that blocks on a channel costs two thread handoffs in the
+// Go runtime, some microseconds each; the spin avoids them when the other
+// side answers quickly.
+type event struct {
+	v  atomic.Int32 // 0 clear, 1 signalled, 2 the waiter sleeps
+	ch chan struct{}
+}
+
+func newEvent() event { return event{ch: make(chan struct{}, 1)} }
+
+func (e *event) signal() {
+	if e.v.Swap(1) == 2 {
+		e.ch <- struct{}{}
 	}
+}
+
+func (e *event) wait(done <-chan struct{}, yield bool, spinNS int64) {
+	start := nanotime()
+	for i := 0; ; i++ {
+		if e.v.CompareAndSwap(1, 0) {
+			return
+		}
+		if yield {
+			runtime.Gosched()
+		}
+		if i%16 == 15 && nanotime()-start > spinNS {
+			break
+		}
+	}
+	if e.v.CompareAndSwap(0, 2) {
+		select {
+		case <-e.ch:
+		case <-done:
+			panic(errRunOver)
+		}
+	}
+	e.v.Store(0)
 }
 
 // Go starts a new task running f (newproc: it goes in runnext, and wakep
