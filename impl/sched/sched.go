@@ -247,9 +247,9 @@ type g struct {
 
 	// Owned by the M running the G.
 	pc     atomic.Int32 // next instruction of a program (read racily by sysmon)
-	prog   *Program // nil for a func task and the forcegc helper
-	system bool     // the forcegc helper: checkdead does not count it
-	task   *Task    // a func task
+	prog   *Program     // nil for a func task and the forcegc helper
+	system bool         // the forcegc helper: checkdead does not count it
+	task   *Task        // a func task
 }
 
 // An m is an OS thread: a goroutine locked to its thread.
