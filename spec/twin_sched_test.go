@@ -410,6 +410,23 @@ g b
 	compute
 	ready 2
 `},
+	{"gosched-storm", `runq 4
+g main
+	go a
+	go b
+	go c
+	gosched
+	gosched
+g a
+	gosched
+	gosched
+g b
+	gosched
+	gosched
+g c
+	gosched
+	gosched
+`},
 	{"syscalls", `runq 2
 features sysmon netpoll
 g main
@@ -596,6 +613,24 @@ func TestSchedTwinConformance(t *testing.T) {
 	}
 	sort.Strings(missing)
 	t.Logf("step labels taken: %d; never taken: %s", len(labels), strings.Join(missing, " "))
+	if testing.Short() {
+		return
+	}
+	// Every step of the twin was taken, but those of a bug switch
+	// (no-mreserveid's mcommoninit) and the recheck's runqputbatch, which
+	// needs two goroutines to reach the global queue between a spinning
+	// M's drop and its recheck.
+	rare := []string{"mcommoninit", "mcommoninit.lock", "findRunnable.recheck.runqputbatch"}
+	for _, l := range sched.StepLabels {
+		if st.labels[l] == 0 && !slices.Contains(rare, l) {
+			t.Errorf("the twin never took step %s", l)
+		}
+	}
+	for _, l := range labels {
+		if !slices.Contains(sched.StepLabels, l) && l != envNames[envNetReady] {
+			t.Errorf("the twin took step %s, which is not in sched.StepLabels", l)
+		}
+	}
 }
 
 // A twinReplay is a checker trace replayed on the twin.
