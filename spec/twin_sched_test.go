@@ -645,30 +645,45 @@ type twinReplay struct {
 // replayOnTwin drives the twin through the path's actions in ModeControl
 // and checks its state after every step against the spec's.
 func replayOnTwin(m *Model, path []int) (*twinReplay, error) {
+	rp, ctl, err := replayOnTwinCtl(m, path, nil)
+	if ctl != nil {
+		rp.result = ctl.Stop()
+	}
+	return rp, err
+}
+
+// replayOnTwinCtl is replayOnTwin, with the twin's configuration adjusted
+// by adjust, leaving the twin stopped at the end of the path under the
+// returned controller (nil if the twin never started), for the caller to
+// Stop or Release.
+func replayOnTwinCtl(m *Model, path []int, adjust func(*sched.Config)) (*twinReplay, *sched.Controller, error) {
+	rp := &twinReplay{m: m}
 	tr, err := checker.Replay[State, Action](m, path)
 	if err != nil {
-		return nil, fmt.Errorf("the path is not a trace of %s: %v (a trace for another workload?)", m.C, err)
+		return rp, nil, fmt.Errorf("the path is not a trace of %s: %v (a trace for another workload?)", m.C, err)
 	}
+	rp.trace = tr
 	for _, a := range tr.Actions {
 		if a.Actor == actorEnv && a.Step != envNetReady {
-			return nil, fmt.Errorf("the trace has %s, an event the twin lacks (no timers)", m.FormatAction(a))
+			return rp, nil, fmt.Errorf("the trace has %s, an event the twin lacks (no timers)", m.FormatAction(a))
 		}
 		if a.Actor != actorEnv && !slices.Contains(sched.StepLabels, steps[a.Step].name) {
-			return nil, fmt.Errorf("the trace takes %s, a step the twin lacks", m.FormatAction(a))
+			return rp, nil, fmt.Errorf("the trace takes %s, a step the twin lacks", m.FormatAction(a))
 		}
 	}
 	tc, err := twinConfig(m.C, sched.ModeControl, 1)
 	if err != nil {
-		return nil, err
+		return rp, nil, err
 	}
 	tc.Watchdog = 3 * time.Second
+	if adjust != nil {
+		adjust(&tc)
+	}
 	ctl, err := sched.NewController(tc)
 	if err != nil {
-		return nil, err
+		return rp, nil, err
 	}
 	ctl.Start()
-	rp := &twinReplay{m: m, trace: tr}
-	defer func() { rp.result = ctl.Stop() }()
 	check := func(i int, sn *sched.Snapshot) error {
 		got, err := twinState(m, sn)
 		if err != nil {
@@ -687,7 +702,7 @@ func replayOnTwin(m *Model, path []int) (*twinReplay, error) {
 		return nil
 	}
 	if err := check(0, ctl.Snapshot()); err != nil {
-		return rp, fmt.Errorf("the initial state: %v", err)
+		return rp, ctl, fmt.Errorf("the initial state: %v", err)
 	}
 	for i, a := range tr.Actions {
 		var ev *sched.Event
@@ -697,17 +712,17 @@ func replayOnTwin(m *Model, path []int) (*twinReplay, error) {
 			ev, err = ctl.Step(int(a.Actor), steps[a.Step].name, int(a.Choice))
 		}
 		if err != nil {
-			return rp, fmt.Errorf("step %d, %s: %v\nthe spec's state before it:\n%s", i+1, m.FormatAction(a), err, indent(m.FormatState(&tr.States[i])))
+			return rp, ctl, fmt.Errorf("step %d, %s: %v\nthe spec's state before it:\n%s", i+1, m.FormatAction(a), err, indent(m.FormatState(&tr.States[i])))
 		}
 		if err := check(i+1, ev.Snap); err != nil {
-			return rp, fmt.Errorf("step %d, %s: %v", i+1, m.FormatAction(a), err)
+			return rp, ctl, fmt.Errorf("step %d, %s: %v", i+1, m.FormatAction(a), err)
 		}
 	}
 	// The running twin's state now: its snapshot, with the Ms' return
 	// stacks and locals (Go stack frames in the twin) from the spec.
 	got, err := twinState(m, ctl.Snapshot())
 	if err != nil {
-		return rp, err
+		return rp, ctl, err
 	}
 	last := &tr.States[len(tr.States)-1]
 	for i := range got.M {
@@ -721,7 +736,7 @@ func replayOnTwin(m *Model, path []int) (*twinReplay, error) {
 	}
 	rp.final = got
 	rp.text = m.FormatState(&got)
-	return rp, nil
+	return rp, ctl, nil
 }
 
 // A twinTrace is a pinned counterexample (testdata/traces/NAME.txt).
@@ -1080,5 +1095,155 @@ func TestSchedTwinReplayErrors(t *testing.T) {
 	}
 	if tt.violated(clean, &rp.final) {
 		t.Errorf("without the switch the twin still violates %s:\n%s", tt.property, rp.text)
+	}
+}
+
+// stuckWorkload is wakep-transient with work: main and x compute k units
+// after the trace's end (the path and its states do not change: neither
+// instruction is reached within it).
+func stuckWorkload(t testing.TB, k int, bugs []string) *Config {
+	c := load(t, "wakep-transient")
+	c.Bugs = bugs
+	c.Gs = slices.Clone(c.Gs)
+	for _, g := range []int{0, 2} {
+		code := slices.Clone(c.Gs[g].Code)
+		if g == 2 {
+			code = nil // x: compute, instead of exiting at once
+		} else {
+			code = code[:2] // main: go a; go x
+		}
+		for i := 0; i < k; i++ {
+			code = append(code, Instr{Op: OpCompute})
+		}
+		c.Gs[g].Code = code
+	}
+	return c
+}
+
+// TestSchedTwinStuckCost turns go1.17-recheck's counterexample into a
+// measured cost: the twin is driven along the pinned trace to its stuck
+// state (P1 idle, x runnable in P0's runnext, no M spinning), then let go
+// to run as real code while main computes 20 units of 1ms. P1 stays idle
+// all along and x never runs: the Ps' utilisation over the rest of the run
+// is one half. Run freely from the start, the same twin (switch on) runs x
+// on P1 beside main: the race that strands x is narrow at natural timings.
+func TestSchedTwinStuckCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("40ms of real work")
+	}
+	tt, err := readTwinTrace(filepath.Join("..", "testdata", "traces", "go1.17-recheck.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := func() { busyWait(time.Millisecond) }
+	c := stuckWorkload(t, 20, tt.bugs)
+	m := mustNew(t, c)
+	rp, ctl, err := replayOnTwinCtl(m, tt.path, func(tc *sched.Config) { tc.Compute = unit })
+	if err != nil {
+		if ctl != nil {
+			ctl.Stop()
+		}
+		t.Fatal(err)
+	}
+	if !tt.violated(c, &rp.final) {
+		t.Fatalf("not stuck:\n%s", rp.text)
+	}
+	ctl.Release(100 * time.Microsecond)
+	r, wall, busy := ctl.Wait(10 * time.Second)
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	stuckUtil := float64(busy) / (2 * float64(wall))
+	t.Logf("released at the stuck state: %v to main's return, Ps busy %v: utilisation %.3f; stranded in %d of %d samples; tasks finished %d",
+		wall.Round(time.Millisecond), busy.Round(time.Millisecond), stuckUtil, r.Stranded, r.Samples, r.Tasks)
+	if stuckUtil > 0.55 || r.Tasks != 1 {
+		t.Errorf("utilisation %.3f, %d tasks finished: want about one half, and only a (x never runs)", stuckUtil, r.Tasks)
+	}
+	// The same twin, run freely from the start.
+	tc, err := twinConfig(c, sched.ModeRun, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.Compute, tc.Sample = unit, 100*time.Microsecond
+	s, err := sched.New(tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := s.Run()
+	if err := fr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("run freely: %v, utilisation %.3f; stranded in %d of %d samples; tasks finished %d",
+		fr.Wall.Round(time.Millisecond), fr.Utilisation(), fr.Stranded, fr.Samples, fr.Tasks)
+}
+
+// busyWait burns d of CPU.
+func busyWait(d time.Duration) {
+	for start := time.Now(); time.Since(start) < d; {
+	}
+}
+
+// TestSchedTwinReachesTheBug: with the step lock's random interleavings
+// (ModeLog), the twin reaches the violating states of go1.17-recheck and
+// no-runq-recheck on its own, with no trace to follow: the spec's
+// work-conservation property, evaluated on the twin's snapshots, fails in
+// some runs with the switch and in none without.
+//
+// The violations are rare at the step lock's interleavings (about 3 runs
+// in 1,000 of each), hence 3,000 runs with the switch; without it the
+// spec proves the property and conformance keeps the twin inside the
+// spec, so 200 runs only confirm it.
+func TestSchedTwinReachesTheBug(t *testing.T) {
+	for _, tc := range []struct {
+		bug, workload string
+		min           int // runs violating with the switch, at least
+	}{
+		{BugGo117Recheck, "wakep-transient", 1},
+		{BugNoRunqRecheck, "pingpong", 1},
+	} {
+		for _, on := range []bool{true, false} {
+			runs := 200
+			if on {
+				runs = 3000
+			}
+			if testing.Short() {
+				runs = 30
+			}
+			c := load(t, tc.workload)
+			if on {
+				c.Bugs = []string{tc.bug}
+			}
+			m := mustNew(t, c)
+			cond := propFuncs["work-conservation"].cond(c)
+			violating := 0
+			for seed := uint64(1); seed <= uint64(runs); seed++ {
+				cfg, err := twinConfig(c, sched.ModeLog, seed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := sched.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := s.Run()
+				if _, err := checkTwinLog(m, r.Events); err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range r.Events {
+					st, err := twinState(m, e.Snap)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !cond(&st) {
+						violating++
+						break
+					}
+				}
+			}
+			t.Logf("%s in %s, switch on %v: %d of %d runs reach an idle P with queued work and no spinning M", tc.bug, tc.workload, on, violating, runs)
+			if on && violating < tc.min && !testing.Short() || !on && violating > 0 {
+				t.Errorf("%s on %v: %d violating runs", tc.bug, on, violating)
+			}
+		}
 	}
 }

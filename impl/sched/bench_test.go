@@ -35,10 +35,10 @@ func spin(n int) {
 // metrics.
 func runBench(b *testing.B, procs int, bugs []string, main func(*Task)) {
 	b.Helper()
-	var tasks int64
+	var tasks, samples, stranded int64
 	var wall, busy time.Duration
 	for i := 0; i < b.N; i++ {
-		s, err := New(Config{GOMAXPROCS: procs, Sysmon: true, Main: main, Bugs: bugs, Watchdog: time.Minute})
+		s, err := New(Config{GOMAXPROCS: procs, Sysmon: true, Main: main, Bugs: bugs, Watchdog: time.Minute, Sample: 20 * time.Microsecond})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -49,9 +49,14 @@ func runBench(b *testing.B, procs int, bugs []string, main func(*Task)) {
 		tasks += r.Tasks
 		wall += r.Wall
 		busy += r.Busy
+		samples += r.Samples
+		stranded += r.Stranded
 	}
 	b.ReportMetric(float64(tasks)/wall.Seconds(), "tasks/s")
 	b.ReportMetric(float64(busy)/(float64(procs)*float64(wall)), "P-util")
+	if samples > 0 {
+		b.ReportMetric(float64(stranded)/float64(samples), "stranded")
+	}
 }
 
 // fanOut: rounds in which main starts width tasks of work µs each, works

@@ -19,6 +19,9 @@ type Controller struct {
 	started bool
 	stopped bool
 	res     *Result
+
+	releasedAt    time.Time
+	busyAtRelease time.Duration
 }
 
 // NewController returns a controller of a new scheduler. cfg.Mode is set
@@ -165,6 +168,52 @@ func (c *Controller) NetReady(g int) (*Event, error) {
 
 // Snapshot reads the state between steps.
 func (c *Controller) Snapshot() *Snapshot { return c.s.snapshot() }
+
+// Release lets every M run freely from now on, as in ModeRun, with the
+// runtime's own decisions (by the clock, schedtick, at random): the state
+// a trace led the twin to goes on running as real code. Snapshot may not
+// be called after Release. With sample > 0 the run then samples the
+// work-conservation condition (Result.Stranded).
+func (c *Controller) Release(sample time.Duration) {
+	s, h := c.s, c.s.h
+	now := time.Now()
+	for _, mp := range s.ms() {
+		if mp != nil && !mp.userStart.IsZero() {
+			mp.userStart = now // utilisation counts from here
+		}
+	}
+	for _, pp := range s.allp {
+		c.busyAtRelease += time.Duration(pp.busy.Load())
+	}
+	c.releasedAt = now
+	h.released.Store(true)
+	close(h.free)
+	if sample > 0 {
+		s.cfg.Sample = sample
+		s.wg.Add(1)
+		go s.sample()
+	}
+	if s.cfg.Netpoll {
+		s.wg.Add(1)
+		go s.netEnv()
+	}
+}
+
+// Wait waits, after Release, for the run to end (or for timeout, which
+// ends it as the watchdog would), and returns the result with the wall
+// time and the Ps' busy time since Release.
+func (c *Controller) Wait(timeout time.Duration) (r *Result, wall, busy time.Duration) {
+	s := c.s
+	select {
+	case <-s.done:
+	case <-time.After(timeout):
+		s.end(func() { s.watchdog = fmt.Sprintf("the released run is not over after %v", timeout) })
+	}
+	c.stopped = true
+	c.res = s.finish()
+	end := s.start.Add(c.res.Wall)
+	return c.res, end.Sub(c.releasedAt), c.res.Busy - c.busyAtRelease
+}
 
 // Stop ends the run and waits for the threads.
 func (c *Controller) Stop() *Result {

@@ -60,12 +60,16 @@ type harness struct {
 	arrive  chan struct{}  // an M arrived at a step point
 	stepEnd chan *Event    // the granted step ended
 	dying   chan struct{}  // closed at the end of the run
-	errMu   sync.Mutex
-	err     string // a disagreement the twin found with the controller's step
+	// Controller.Release: from then on the Ms run freely, as in
+	// ModeRun.
+	released atomic.Bool
+	free     chan struct{}
+	errMu    sync.Mutex
+	err      string // a disagreement the twin found with the controller's step
 }
 
 func newHarness(s *Sched) *harness {
-	h := &harness{s: s, mode: s.cfg.Mode, rng: s.cfg.Seed*0x2545F4914F6CDD1D + 7, dying: make(chan struct{})}
+	h := &harness{s: s, mode: s.cfg.Mode, rng: s.cfg.Seed*0x2545F4914F6CDD1D + 7, dying: make(chan struct{}), free: make(chan struct{})}
 	if h.mode == ModeControl {
 		h.gate = map[int]string{}
 		h.arrive = make(chan struct{}, 1)
@@ -76,7 +80,7 @@ func newHarness(s *Sched) *harness {
 
 // step ends the M's current step, if it is in one, and begins step label.
 func (mp *m) step(label string) {
-	if h := mp.sched.h; h != nil {
+	if h := mp.sched.h; h != nil && !h.released.Load() {
 		h.end(mp, label)
 		h.begin(mp, label, nil)
 	}
@@ -86,7 +90,7 @@ func (mp *m) step(label string) {
 // enabled is evaluated in the step, and may take what it tests for (a
 // TryLock).
 func (mp *m) stepWhen(label string, enabled func() bool) {
-	if h := mp.sched.h; h != nil {
+	if h := mp.sched.h; h != nil && !h.released.Load() {
 		h.end(mp, label)
 		h.begin(mp, label, enabled)
 	}
@@ -95,7 +99,7 @@ func (mp *m) stepWhen(label string, enabled func() bool) {
 // pause ends the M's step before it blocks outside the scheduler; next is
 // the step it takes when it comes back.
 func (mp *m) pause(next string) {
-	if h := mp.sched.h; h != nil {
+	if h := mp.sched.h; h != nil && !h.released.Load() {
 		h.end(mp, next)
 	}
 }
@@ -105,7 +109,7 @@ func (mp *m) pause(next string) {
 // schedtick, at random as the runtime does).
 func (mp *m) decide(n, run int) int {
 	h := mp.sched.h
-	if h == nil {
+	if h == nil || h.released.Load() {
 		return run
 	}
 	if n <= 1 {
@@ -142,6 +146,14 @@ func (h *harness) begin(mp *m, label string, enabled func() bool) {
 		var ch int
 		select {
 		case ch = <-mp.grant:
+		case <-h.free:
+			// Released: take the step as ModeRun would.
+			mp.inStep = false
+			for enabled != nil && !enabled() {
+				runtime.Gosched()
+				mp.checkOver()
+			}
+			return
 		case <-h.dying:
 			panic(errRunOver)
 		}
@@ -247,12 +259,18 @@ func (h *harness) runqSite(site runq.Site) {
 	default:
 		return
 	}
-	h.cur.step(label)
+	if !h.released.Load() {
+		h.cur.step(label)
+	}
 }
 
 // stealBackoff is runqgrab's back-off before the runnext CAS: a step
 // boundary ("runqsteal.runnext").
 func (h *harness) stealBackoff() {
+	if h.released.Load() {
+		runtime.Gosched()
+		return
+	}
 	h.cur.step("runqsteal.runnext")
 }
 

@@ -111,6 +111,11 @@ type Config struct {
 	// Compute is a unit of a compute instruction's CPU work. Nil means
 	// a short loop.
 	Compute func()
+	// Sample, if positive, makes a ModeRun run sample the scheduler this
+	// often for the spec's work-conservation condition: an idle P, work
+	// queued (the global queue, or the runnext of a running P), and no
+	// spinning M (Result.Stranded).
+	Sample time.Duration
 
 	_ struct{}
 }
@@ -191,6 +196,8 @@ type Sched struct {
 	watchdog string
 
 	wg       sync.WaitGroup // the Ms' and env's goroutines
+	samples  atomic.Int64
+	stranded atomic.Int64
 	start    time.Time
 	finished atomic.Int64 // tasks that ran to completion
 }
@@ -494,6 +501,10 @@ func (s *Sched) ms() []*m {
 
 func (s *Sched) bug(b bug) bool { return s.bugs.has(b) }
 
+// free reports whether the Ms run freely: ModeRun, or a Controller that
+// let them go (Release).
+func (s *Sched) free() bool { return s.h == nil || s.h.released.Load() }
+
 // Run runs the program until main returns, checkdead reports, the
 // scheduler throws, or the watchdog ends it, and says how it ended.
 // A Sched runs once.
@@ -502,6 +513,10 @@ func (s *Sched) Run() *Result {
 	s.startThreads()
 	if d := s.cfg.Watchdog; d > 0 || s.h != nil {
 		go s.watch()
+	}
+	if s.cfg.Sample > 0 && s.h == nil {
+		s.wg.Add(1)
+		go s.sample()
 	}
 	<-s.done
 	return s.finish()
@@ -565,6 +580,17 @@ func (s *Sched) finish() *Result {
 	case <-time.After(5 * time.Second):
 		stuck = "some threads did not stop within 5s of the end of the run"
 	}
+	// Gs still running when the run ended: their stretch of user code
+	// counts to the end (the threads have stopped).
+	end := s.start.Add(wall)
+	for _, mp := range s.ms() {
+		if mp == nil || mp.userStart.IsZero() {
+			continue
+		}
+		if pp := mp.p.Load(); pp != nil && end.After(mp.userStart) {
+			pp.busy.Add(int64(end.Sub(mp.userStart)))
+		}
+	}
 	r := &Result{Wall: wall, Tasks: s.finished.Load()}
 	s.endMu.Lock()
 	r.Throw, r.ThrowM, r.Report, r.Exited, r.Watchdog = s.throwMsg, s.throwM, s.report, s.exited, s.watchdog
@@ -576,6 +602,7 @@ func (s *Sched) finish() *Result {
 		r.Busy += time.Duration(pp.busy.Load())
 	}
 	r.Procs = int(s.gomaxprocs)
+	r.Samples, r.Stranded = s.samples.Load(), s.stranded.Load()
 	if s.h != nil {
 		r.Events = s.h.events
 		r.Steps = len(s.h.events)
@@ -584,6 +611,40 @@ func (s *Sched) finish() *Result {
 		}
 	}
 	return r
+}
+
+// sample counts, every Config.Sample, the instants at which the spec's
+// work-conservation property fails on the running scheduler. The reads are
+// racy, as a profiler's are: a sample sees each word at a slightly
+// different time.
+func (s *Sched) sample() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.Sample)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+		s.samples.Add(1)
+		if s.npidle.Load() == 0 || s.nmspinning.Load() != 0 || s.needspinning.Load() != 0 {
+			continue
+		}
+		queued := s.runqn.Load() != 0
+		for _, pp := range s.allp {
+			if queued {
+				break
+			}
+			if pp.status.Load() == _Prunning {
+				next, _ := pp.runq.Snapshot()
+				queued = next != 0
+			}
+		}
+		if queued {
+			s.stranded.Add(1)
+		}
+	}
 }
 
 // A Result says how a run ended.
@@ -601,6 +662,10 @@ type Result struct {
 	Busy   time.Duration // summed over the Ps: time their Ms ran user code
 	Procs  int
 	Tasks  int64 // tasks that ran to completion
+
+	// Samples, Stranded: with Config.Sample, the samples taken, and those
+	// that found an idle P, queued work and no spinning M.
+	Samples, Stranded int64
 }
 
 // Err describes an abnormal end: a throw, a report, or the watchdog.
@@ -646,7 +711,7 @@ func (mp *m) throw(msg string) {
 			s.throwMsg, s.throwM = msg, mp.id
 		}
 	})
-	if s.h == nil && s.lock.owner.Load() == int32(mp.id+1) {
+	if s.free() && s.lock.owner.Load() == int32(mp.id+1) {
 		s.unlock()
 	}
 	mp.stop()

@@ -17,7 +17,7 @@ import (
 // ModeRun the M blocks on the mutex.
 func (mp *m) lockSched(label string) {
 	s := mp.sched
-	if s.h == nil {
+	if s.free() {
 		s.lock.mu.Lock()
 	} else {
 		mp.stepWhen(label, s.lock.mu.TryLock)
@@ -303,7 +303,7 @@ func (o *Obj) waitCode() uint32 {
 // the oldest; otherwise the spec's choice among the waiters in G order.
 func (mp *m) takeWaiter(obj *Obj) *g {
 	i := 0
-	if mp.sched.h != nil {
+	if !mp.sched.free() {
 		ws := append([]*g(nil), obj.waiters...)
 		sort.Slice(ws, func(a, b int) bool { return ws[a].id < ws[b].id })
 		w := ws[mp.decide(len(ws), 0)]
@@ -321,7 +321,7 @@ func (mp *m) takeWaiter(obj *Obj) *g {
 // lockObj takes obj's lock in a "user" step, enabled while the lock is
 // free.
 func (mp *m) lockObj(obj *Obj) {
-	if mp.sched.h == nil {
+	if mp.sched.free() {
 		obj.lock.mu.Lock()
 	} else {
 		mp.stepWhen("user", obj.lock.mu.TryLock)
@@ -337,7 +337,7 @@ func (mp *m) unlockObj(obj *Obj) {
 // lockForcegc takes forcegc.lock in a step enabled while it is free.
 func (mp *m) lockForcegc(label string) {
 	fl := &mp.sched.forcegc.lock
-	if mp.sched.h == nil {
+	if mp.sched.free() {
 		fl.mu.Lock()
 	} else {
 		mp.stepWhen(label, fl.mu.TryLock)
@@ -447,7 +447,7 @@ func (mp *m) runqput(pp *p, gp *g, next bool) {
 // to impl/runq as Config.Overflow. In the step modes the M is the one in
 // its step ("runqput.tail", which took the batch with its CAS).
 func (s *Sched) runqputslowGlobal(batch []runq.G) {
-	if s.h != nil {
+	if !s.free() {
 		mp := s.h.cur
 		mp.lockSched("runqputslow.lock")
 		mp.step("runqputslow.globrunqputbatch")

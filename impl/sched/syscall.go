@@ -78,7 +78,7 @@ func (mp *m) wakeSysmon() {
 func (mp *m) exitsyscall(gp *g) (again *g, gone bool) {
 	s := mp.sched
 	var oldp *p
-	if s.h == nil {
+	if s.free() {
 		oldp = mp.oldp.Swap(nil)
 		// casgstatus spins while sysmon holds the scan bit.
 		if !(s.bug(bugExitsyscallNoCas) && mp.p.Load() != nil) {
@@ -97,7 +97,13 @@ func (mp *m) exitsyscall(gp *g) (again *g, gone bool) {
 		// the spec's step before it, which only a throwing CAS can tell.
 		oldp = mp.oldp.Swap(nil)
 		if mp.p.Load() == nil || !s.bug(bugExitsyscallNoCas) {
-			mp.casgstatus(gp, _Gsyscall, _Grunning)
+			if s.free() { // released while at the step point
+				for !gp.atomicstatus.CompareAndSwap(_Gsyscall, _Grunning) {
+					runtime.Gosched()
+				}
+			} else {
+				mp.casgstatus(gp, _Gsyscall, _Grunning)
+			}
 		}
 	}
 	if pp := mp.p.Load(); pp != nil && !s.bug(bugExitsyscallSlowWithP) {

@@ -64,7 +64,7 @@ func (mp *m) sysmon() {
 			mp.step("sysmon.netpoll(0)")
 			lastpoll := s.lastpoll.Load()
 			n, run := 1, 0
-			if lastpoll != 0 && s.h != nil && s.np.anyReady() {
+			if lastpoll != 0 && !s.free() && s.np.anyReady() {
 				n = 2
 			}
 			if lastpoll != 0 && lastpoll+10*1000*1000 < now {
@@ -106,7 +106,7 @@ func (mp *m) sysmon() {
 // usleep is sysmon's nap between rounds: real in ModeRun, a short random
 // pause otherwise (time is a choice in the spec).
 func (mp *m) usleep(us uint32) {
-	if mp.sched.h == nil {
+	if mp.sched.free() {
 		time.Sleep(time.Duration(us) * time.Microsecond)
 		return
 	}
@@ -119,10 +119,10 @@ func (mp *m) usleep(us uint32) {
 // (proc.go:6533-6537) in ModeRun; a short random time otherwise, since the
 // spec's timeout may fire at any moment.
 func (mp *m) deepSleep() time.Duration {
-	switch mp.sched.cfg.Mode {
-	case ModeRun:
+	switch {
+	case mp.sched.free():
 		return time.Minute
-	case ModeLog:
+	case mp.sched.cfg.Mode == ModeLog:
 		return time.Duration(mp.fastrand()%200) * time.Microsecond
 	}
 	return 0
