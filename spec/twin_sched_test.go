@@ -1247,3 +1247,58 @@ func TestSchedTwinReachesTheBug(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSchedTwinStuck measures what go1.17-recheck's stuck state costs
+// the running twin: wakep-transient with 10ms of work for main and for x,
+// driven along the pinned trace and released (replayed), or run freely
+// from the start with and without the switch (free). P-util is the Ps'
+// busy share from the release (or the start) to main's return.
+//
+//	go test ./spec -run '^$' -bench SchedTwinStuck -count 6
+func BenchmarkSchedTwinStuck(b *testing.B) {
+	tt, err := readTwinTrace(filepath.Join("..", "testdata", "traces", "go1.17-recheck.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	unit := func() { busyWait(time.Millisecond) }
+	for _, mode := range []string{"replayed/bug=go1.17-recheck", "free/bug=go1.17-recheck", "free/bug=none"} {
+		b.Run(mode, func(b *testing.B) {
+			bugs := tt.bugs
+			if strings.HasSuffix(mode, "none") {
+				bugs = nil
+			}
+			c := stuckWorkload(b, 10, bugs)
+			var wall, busy time.Duration
+			for i := 0; i < b.N; i++ {
+				if strings.HasPrefix(mode, "replayed") {
+					_, ctl, err := replayOnTwinCtl(mustNew(b, c), tt.path, func(tc *sched.Config) { tc.Compute = unit })
+					if err != nil {
+						b.Fatal(err)
+					}
+					ctl.Release(0)
+					r, w, bz := ctl.Wait(10 * time.Second)
+					if err := r.Err(); err != nil {
+						b.Fatal(err)
+					}
+					wall, busy = wall+w, busy+bz
+					continue
+				}
+				tc, err := twinConfig(c, sched.ModeRun, uint64(i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				tc.Compute = unit
+				s, err := sched.New(tc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := s.Run()
+				if err := r.Err(); err != nil {
+					b.Fatal(err)
+				}
+				wall, busy = wall+r.Wall, busy+r.Busy
+			}
+			b.ReportMetric(float64(busy)/(2*float64(wall)), "P-util")
+		})
+	}
+}

@@ -172,7 +172,7 @@ var procsList = []int{1, 2, 4}
 func BenchmarkFanOut(b *testing.B) {
 	for _, procs := range procsList {
 		b.Run(fmt.Sprintf("P=%d", procs), func(b *testing.B) {
-			runBench(b, procs, nil, fanOut(20, procs-1+1, 50))
+			runBench(b, procs, nil, fanOut(20, procs, 50))
 		})
 	}
 }
