@@ -41,9 +41,10 @@ import (
 // running twin's state is printed with Model.FormatState.
 
 var (
-	flagSchedRuns = flag.Int("sched.runs", 0, "conformance runs of the scheduler twin (0: the default share per workload)")
-	flagSchedSeed = flag.Uint64("sched.seed", 1, "first seed of the scheduler twin's conformance runs")
-	flagSchedLog  = flag.Bool("sched.v", false, "print every conformance run's summary")
+	flagSchedRuns  = flag.Int("sched.runs", 0, "conformance runs of the scheduler twin (0: the default share per workload)")
+	flagSchedSeed  = flag.Uint64("sched.seed", 1, "first seed of the scheduler twin's conformance runs")
+	flagSchedLog   = flag.Bool("sched.v", false, "print every conformance run's summary")
+	flagSchedTrace = flag.String("sched.trace", "", "TestSchedTwinReplay: replay only this trace file (a pinned trace, or one gmpcheck wrote with its replay line)")
 )
 
 // twinConfig is c as the twin runs it.
@@ -848,6 +849,9 @@ func TestSchedTwinReplay(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("traces: %v %v", files, err)
 	}
+	if *flagSchedTrace != "" {
+		files = []string{*flagSchedTrace}
+	}
 	lacking := map[string]string{}
 	for _, file := range files {
 		tt, err := readTwinTrace(file)
@@ -902,6 +906,12 @@ func TestSchedTwinReplay(t *testing.T) {
 		"go1.14-retake-no-cas":          "go114: the twin follows Go 1.26 only, not the go1.14 profile",
 		"no-timer-recheck":              "timers: the twin has no timers",
 		"steal-skips-idle-timers":       "timers-2m: the twin has no timers",
+	}
+	if *flagSchedTrace != "" {
+		if why, ok := lacking[strings.TrimSuffix(filepath.Base(*flagSchedTrace), ".txt")]; ok {
+			t.Errorf("the twin cannot replay %s: %s", *flagSchedTrace, why)
+		}
+		return
 	}
 	if !maps.Equal(lacking, want) {
 		t.Errorf("the traces the twin cannot replay: %v\nwant (impl/README.md lists them) %v", lacking, want)

@@ -32,8 +32,9 @@ func spin(n int) {
 }
 
 // runBench runs main on a fresh scheduler b.N times and reports the
-// metrics.
-func runBench(b *testing.B, procs int, bugs []string, main func(*Task)) {
+// metrics; ops, if not empty, names the workload's own unit, of which a run
+// does n (round trips, system calls), reported per second.
+func runBench(b *testing.B, procs int, bugs []string, main func(*Task), ops string, n int) {
 	b.Helper()
 	var tasks, samples, stranded int64
 	var wall, busy time.Duration
@@ -53,6 +54,9 @@ func runBench(b *testing.B, procs int, bugs []string, main func(*Task)) {
 		stranded += r.Stranded
 	}
 	b.ReportMetric(float64(tasks)/wall.Seconds(), "tasks/s")
+	if ops != "" {
+		b.ReportMetric(float64(n*b.N)/wall.Seconds(), ops+"/s")
+	}
 	b.ReportMetric(float64(busy)/(float64(procs)*float64(wall)), "P-util")
 	if samples > 0 {
 		b.ReportMetric(float64(stranded)/float64(samples), "stranded")
@@ -172,7 +176,7 @@ var procsList = []int{1, 2, 4}
 func BenchmarkFanOut(b *testing.B) {
 	for _, procs := range procsList {
 		b.Run(fmt.Sprintf("P=%d", procs), func(b *testing.B) {
-			runBench(b, procs, nil, fanOut(20, procs, 50))
+			runBench(b, procs, nil, fanOut(20, procs, 50), "", 0)
 		})
 	}
 }
@@ -180,7 +184,7 @@ func BenchmarkFanOut(b *testing.B) {
 func BenchmarkPingPong(b *testing.B) {
 	for _, procs := range procsList {
 		b.Run(fmt.Sprintf("P=%d", procs), func(b *testing.B) {
-			runBench(b, procs, nil, pingPong(2000))
+			runBench(b, procs, nil, pingPong(2000), "roundtrips", 2000)
 		})
 	}
 }
@@ -188,7 +192,7 @@ func BenchmarkPingPong(b *testing.B) {
 func BenchmarkParallelSum(b *testing.B) {
 	for _, procs := range procsList {
 		b.Run(fmt.Sprintf("P=%d", procs), func(b *testing.B) {
-			runBench(b, procs, nil, parallelSum(1<<20, 4*procs))
+			runBench(b, procs, nil, parallelSum(1<<20, 4*procs), "", 0)
 		})
 	}
 }
@@ -196,7 +200,7 @@ func BenchmarkParallelSum(b *testing.B) {
 func BenchmarkSyscallHeavy(b *testing.B) {
 	for _, procs := range procsList {
 		b.Run(fmt.Sprintf("P=%d", procs), func(b *testing.B) {
-			runBench(b, procs, nil, syscallHeavy(4, 200))
+			runBench(b, procs, nil, syscallHeavy(4, 200), "syscalls", 2*4*200)
 		})
 	}
 }
@@ -211,7 +215,7 @@ func BenchmarkFanOutBugs(b *testing.B) {
 				bugs = []string{bug}
 			}
 			b.Run(fmt.Sprintf("P=%d/bug=%s", procs, bug), func(b *testing.B) {
-				runBench(b, procs, bugs, fanOut(20, procs, 50))
+				runBench(b, procs, bugs, fanOut(20, procs, 50), "", 0)
 			})
 		}
 	}
