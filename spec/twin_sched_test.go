@@ -838,9 +838,6 @@ func twinLacks(m *Model) string {
 	return ""
 }
 
-// twinNotReplayed pins the traces the twin cannot replay, and why.
-var twinNotReplayed = map[string]string{}
-
 // TestSchedTwinReplay replays every pinned trace whose mechanisms the twin
 // has on the running twin, step by step, and checks that it ends in the
 // trace's violating condition, printed as the trace prints its last state.
@@ -975,7 +972,7 @@ func TestSchedTwinBites(t *testing.T) {
 			t.Errorf("%s: the spec accepts all %d runs of %s", tc.bug, tc.runs, tc.workload)
 			continue
 		}
-		t.Logf("%s: %d of up to %d runs of %s rejected; the first:\n%s", tc.bug, rejected, tc.runs, tc.workload, first.msg)
+		t.Logf("%s (%s): %d of up to %d runs of %s rejected; the first:\n%s", tc.bug, sched.BugDoc(tc.bug), rejected, tc.runs, tc.workload, first.msg)
 	}
 }
 

@@ -124,6 +124,17 @@ var bugDocs = map[bug]string{
 		"checkRunqsNoP step and the twin's default do.",
 }
 
+// BugDoc says what one of the twin's own switches does ("" for the spec's
+// switches, which spec/bugs.go documents).
+func BugDoc(name string) string {
+	for b, n := range bugNames {
+		if n == name {
+			return bugDocs[bug(b)]
+		}
+	}
+	return ""
+}
+
 // TwinOnlyBugs are the switches that make the twin deviate from the spec:
 // a conformance check must reject them.
 var TwinOnlyBugs = []string{"twin-dropp-no-npidle", "twin-wakep-pidleget-first", "twin-idlep-snapshot"}

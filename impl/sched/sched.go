@@ -215,8 +215,6 @@ type gQueue struct {
 	size       int32
 }
 
-func (q *gQueue) empty() bool { return q.head == nil }
-
 func (q *gQueue) pushBack(gp *g) {
 	gp.schedlink = nil
 	if q.tail != nil {
@@ -566,12 +564,14 @@ func (s *Sched) goM(mp *m, fn func(*m)) {
 func (s *Sched) finish() *Result {
 	wall := time.Since(s.start)
 	if s.h != nil && s.h.mode == ModeLog {
-		// No step begins once the run is over; wait for the one in
-		// progress to log its snapshot before waking the sleepers.
+		// No step begins once the run is over; wake the sleepers once
+		// the step in progress has logged its snapshot.
 		s.h.mu.Lock()
+		s.wakeAll()
 		s.h.mu.Unlock()
+	} else {
+		s.wakeAll()
 	}
-	s.wakeAll()
 	stopped := make(chan struct{})
 	go func() { s.wg.Wait(); close(stopped) }()
 	var stuck string

@@ -35,7 +35,6 @@ func (mp *m) sysmon() {
 		mp.pause("sysmon.npidle?")
 		mp.usleep(delay)
 		mp.checkOver()
-		now := nanotime()
 		mp.step("sysmon.npidle?")
 		if s.npidle.Load() == s.gomaxprocs {
 			mp.lockSched("sysmon.deep.lock")
@@ -58,7 +57,7 @@ func (mp *m) sysmon() {
 			}
 			s.unlock()
 		}
-		now = nanotime()
+		now := nanotime()
 		// poll network if not polled for more than 10ms
 		if s.cfg.Netpoll {
 			mp.step("sysmon.netpoll(0)")
