@@ -614,8 +614,8 @@ func TestSchedTwinConformance(t *testing.T) {
 	}
 	sort.Strings(missing)
 	t.Logf("step labels taken: %d; never taken: %s", len(labels), strings.Join(missing, " "))
-	if testing.Short() {
-		return
+	if st.runs < 2000 {
+		return // too few runs to take every step
 	}
 	// Every step of the twin was taken, but those of a bug switch
 	// (no-mreserveid's mcommoninit) and the recheck's runqputbatch, which
@@ -921,7 +921,8 @@ func TestSchedTwinReplay(t *testing.T) {
 // TestSchedTwinBites: the twin's own bug switches make it deviate from
 // the spec, and the conformance check rejects their runs, at the step
 // where they deviate. twin-idlep-snapshot needs a rare interleaving (about
-// 3 runs in 1,000 of syscall-heavy) and runs only with -sched.runs.
+// 3 runs in 1,000 of syscall-heavy) and runs only with -sched.runs (3,000
+// runs at least).
 func TestSchedTwinBites(t *testing.T) {
 	cases := []struct {
 		bug, workload, event string
@@ -934,7 +935,7 @@ func TestSchedTwinBites(t *testing.T) {
 		cases = append(cases, struct {
 			bug, workload, event string
 			runs                 int
-		}{"twin-idlep-snapshot", "syscall-heavy", "checkRunqsNoP", 20 * *flagSchedRuns})
+		}{"twin-idlep-snapshot", "syscall-heavy", "checkRunqsNoP", max(3000, 20**flagSchedRuns)})
 	}
 	for _, tc := range cases {
 		c := load(t, tc.workload)
