@@ -202,7 +202,7 @@ func TestWatchdog(t *testing.T) {
 // when the M it names is at another step, or blocked.
 func TestController(t *testing.T) {
 	c, err := NewController(Config{GOMAXPROCS: 1, MaxM: 1, RunqSize: 2, Programs: deadlockProgs,
-		Bugs: []string{"mput-no-checkdead"}, Watchdog: 200 * time.Millisecond})
+		Bugs: []string{"mput-no-checkdead"}, Watchdog: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestController(t *testing.T) {
 		t.Errorf("m0 took: %s\nwant: %s", got, want)
 	}
 	_, err = c.Step(0, "mPark", 0)
-	if err == nil || !strings.Contains(err.Error(), `m0 did not come to step "mPark" within 200ms: it is blocked before step "mPark"`) {
+	if err == nil || !strings.Contains(err.Error(), `m0 did not come to step "mPark" within 1s: it is blocked before step "mPark"`) {
 		t.Errorf("blocked M: %v", err)
 	}
 	if r := c.Stop(); r.Exited || r.Throw != "" || r.Report != "" {
