@@ -198,6 +198,7 @@ type Sched struct {
 	wg       sync.WaitGroup // the Ms' and env's goroutines
 	samples  atomic.Int64
 	stranded atomic.Int64
+	endAt    atomic.Int64 // when the run ended, since start: user time counts up to it
 	start    time.Time
 	finished atomic.Int64 // tasks that ran to completion
 }
@@ -562,7 +563,7 @@ func (s *Sched) goM(mp *m, fn func(*m)) {
 
 // finish waits for the threads and collects the result.
 func (s *Sched) finish() *Result {
-	wall := time.Since(s.start)
+	wall := time.Duration(s.endAt.Load())
 	if s.h != nil && s.h.mode == ModeLog {
 		// No step begins once the run is over; wake the sleepers once
 		// the step in progress has logged its snapshot.
@@ -698,6 +699,7 @@ func (s *Sched) end(f func()) {
 	f()
 	s.endMu.Unlock()
 	s.overOnce.Do(func() {
+		s.endAt.Store(int64(time.Since(s.start)))
 		s.over.Store(true)
 		close(s.done)
 	})

@@ -145,8 +145,11 @@ func TestTaskCounts(t *testing.T) {
 	if ran.Load() != 500 || r.Tasks < 499 || r.Tasks > 500 {
 		t.Errorf("%d tasks ran, %d finished; want 500, and 499 or 500", ran.Load(), r.Tasks)
 	}
-	if n := len(s.gs()); n > 40 {
-		t.Errorf("%d G structs for at most 11 live tasks: dead ones are not reused", n)
+	// At most 11 tasks live at once, but a task's exit may lag behind
+	// its Ready on a loaded machine: well under the 501 Gs a run
+	// without reuse makes.
+	if n := len(s.gs()); n > 100 {
+		t.Errorf("%d G structs for 501 tasks, at most 11 of them live at once: dead ones are not reused", n)
 	}
 }
 

@@ -98,7 +98,13 @@ func (mp *m) execute(gp *g, inheritTime bool) *g {
 // leaveUser ends a stretch of user code on the M's P, for utilisation.
 func (mp *m) leaveUser() {
 	if pp := mp.p.Load(); pp != nil && !mp.userStart.IsZero() {
-		pp.busy.Add(int64(time.Since(mp.userStart)))
+		end := time.Now()
+		if s := mp.sched; s.over.Load() {
+			end = s.start.Add(time.Duration(s.endAt.Load())) // the run's time ended there
+		}
+		if end.After(mp.userStart) {
+			pp.busy.Add(int64(end.Sub(mp.userStart)))
+		}
 	}
 	mp.userStart = time.Time{}
 }
