@@ -54,7 +54,8 @@
 // Snapshot of every shared field the spec's State holds. In ModeControl
 // every step waits for a Controller, which names the M that moves next and
 // the choice it makes: a counterexample of the spec replays on the running
-// code.
+// code, and Controller.Release lets the Ms run on freely from the state it
+// led them to.
 //
 // # What the twin leaves out, and where it departs from proc.go
 //

@@ -20,7 +20,8 @@ import (
 // check. In ModeLog every step runs holding one global step lock, so steps
 // are atomic with respect to each other exactly as the spec's are, and at
 // its end the step is logged with a snapshot of the shared state. In
-// ModeControl every step waits for the Controller to name the M that moves.
+// ModeControl every step waits for the Controller to name the M that moves;
+// after Controller.Release the Ms run as in ModeRun.
 //
 // An M never blocks holding the step lock. A step that the spec enables
 // only under a condition (a lock acquisition: the lock is free; exitsyscall's
