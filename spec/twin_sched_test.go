@@ -920,8 +920,8 @@ func TestSchedTwinReplay(t *testing.T) {
 
 // TestSchedTwinBites: the twin's own bug switches make it deviate from
 // the spec, and the conformance check rejects their runs, at the step
-// where they deviate. twin-idlep-snapshot needs a rare interleaving (about
-// 3 runs in 1,000 of syscall-heavy) and runs only with -sched.runs (3,000
+// where they deviate. twin-idlep-snapshot needs a rare interleaving (3 to 9
+// runs in 1,000 of syscall-heavy) and runs only with -sched.runs (3,000
 // runs at least).
 func TestSchedTwinBites(t *testing.T) {
 	cases := []struct {
