@@ -120,6 +120,15 @@ func (n *Note) Clear() {
 	n.key.Store(0)
 }
 
+// Woken reports whether the note has been woken and not cleared since: its
+// key word, the value the spec keeps as spec.M.Park. It is one atomic load,
+// for a caller that reads the note's state while no one can change it
+// (impl/sched's snapshots, taken under its step lock); at any other time
+// the answer may be stale when it returns.
+func (n *Note) Woken() bool {
+	return n.key.Load() != 0
+}
+
 // Wakeup wakes the note's sleeper, if any, and makes any later Sleep or
 // TSleep return at once. It returns ErrDoubleWakeup, and leaves the note
 // woken, if the note was woken already.

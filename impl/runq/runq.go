@@ -74,6 +74,17 @@ const (
 	// SiteRunqempty is in runqempty, between the load of runqtail and that
 	// of runnext (proc.go:7454-7455).
 	SiteRunqempty Site = "runqempty"
+	// SiteRunqputKick is in runqput, after the runnext CAS that kicked the
+	// old runnext out and before the ring put of the kicked G
+	// (proc.go:7497-7504): the G is in the owner's hands, in no queue.
+	SiteRunqputKick Site = "runqput.kick"
+	// SiteRunqgrabRetry is in runqgrab, after a failed CAS of the victim's
+	// runnext and before the loop reads runqhead again (proc.go:7705-7707).
+	SiteRunqgrabRetry Site = "runqgrab.retry"
+	// SiteRunqstealPublish is in runqsteal, after runqgrab has written and
+	// committed the batch and before the store-release of the thief's
+	// runqtail that publishes all but the last G (proc.go:7735-7746).
+	SiteRunqstealPublish Site = "runqsteal.publish"
 )
 
 // Bugs are switches that break the twin on purpose, each in one place the
@@ -95,7 +106,22 @@ type Bugs struct {
 	// runqempty sees an empty ring and an empty runnext that never
 	// coexisted.
 	EmptyNoRecheck bool
-	_              struct{}
+
+	// The spec's run queue switches (spec/bugs.go), for the scheduler
+	// twin (impl/sched), which replays the spec's counterexamples:
+	//
+	// RunqgetNoRunnext: Get forgets runnext (proc.go:7601-7606) and
+	// takes only from the ring (runqget-no-runnext).
+	RunqgetNoRunnext bool
+	// StealRunnextNoCas: runqgrab takes the victim's runnext without its
+	// CAS to nil (proc.go:7705) and leaves it there
+	// (steal-runnext-no-cas).
+	StealRunnextNoCas bool
+	// GrabTakesAll: when the victim has a runnext, runqgrab takes the
+	// whole ring and the runnext on top of it (proc.go:7665-7710: n - n/2
+	// becomes n), which overflows the thief's ring (runqgrab-takes-all).
+	GrabTakesAll bool
+	_            struct{}
 }
 
 // Config fixes what the runtime fixes at compile time, and adds the hooks
@@ -126,7 +152,15 @@ type Config struct {
 	// would only slow the tests down. See runqgrab for the conditions the
 	// twin drops.
 	StealBackoff func()
-	_            struct{}
+	// Overflow, if not nil, receives runqputslow's batch (the older half
+	// of the ring, then the G being put) once the CAS of runqhead has
+	// taken it from the ring, in place of the Sched's own
+	// lock(&sched.lock); globrunqputbatch; unlock (proc.go:7553-7557). A
+	// scheduler that keeps the global queue under its own sched.lock with
+	// other state (impl/sched) puts the batch there. The batch is the
+	// callee's to keep.
+	Overflow func(batch []G)
+	_        struct{}
 }
 
 // A Sched is the part of the runtime's schedt that the local run queues
@@ -303,6 +337,7 @@ func (pp *P) runqput(gp G, next bool) (kicked G) {
 		// Kick the old runnext out to the regular run queue.
 		gp = oldnext
 		kicked = oldnext
+		pp.yield(SiteRunqputKick)
 	}
 
 retry:
@@ -350,6 +385,10 @@ func (pp *P) runqputslow(gp G, h, t uint32) bool {
 
 	// Now put the batch on global queue.
 	pp.yield(SiteRunqputslowGlobal)
+	if o := pp.sched.cfg.Overflow; o != nil {
+		o(batch)
+		return true
+	}
 	pp.sched.lock.Lock()
 	pp.sched.globrunqputbatch(batch)
 	pp.sched.lock.Unlock()
@@ -401,6 +440,9 @@ func (pp *P) Get() (gp G, inheritTime bool) {
 	next := pp.runnext.ptr()
 	if next != 0 {
 		pp.yield(SiteRunqgetRunnext)
+	}
+	if pp.bugs().RunqgetNoRunnext {
+		next = 0
 	}
 	if pp.bugs().RunqgetRunnextNoCas {
 		if next != 0 {
@@ -473,7 +515,8 @@ func (pp *P) runqgrab(batch []guintptr, batchHead uint32, stealRunNextG bool) (u
 					} else {
 						runtime.Gosched()
 					}
-					if !pp.runnext.cas(next, 0) {
+					if !pp.bugs().StealRunnextNoCas && !pp.runnext.cas(next, 0) {
+						pp.yield(SiteRunqgrabRetry)
 						continue
 					}
 					batch[batchHead%uint32(len(batch))].set(next)
@@ -488,6 +531,17 @@ func (pp *P) runqgrab(batch []guintptr, batchHead uint32, stealRunNextG bool) (u
 		for i := uint32(0); i < n; i++ {
 			g := pp.runq[(h+i)%uint32(len(pp.runq))].ptr()
 			batch[(batchHead+i)%uint32(len(batch))].set(g)
+		}
+		if next := pp.runnext.ptr(); pp.bugs().GrabTakesAll && next != 0 {
+			all := t - h
+			for i := n; i < all; i++ {
+				g := pp.runq[(h+i)%uint32(len(pp.runq))].ptr()
+				batch[(batchHead+i)%uint32(len(batch))].set(g)
+			}
+			pp.runnext.cas(next, 0)
+			batch[(batchHead+all)%uint32(len(batch))].set(next)
+			pp.runqhead.CompareAndSwap(h, h+all)
+			return all + 1, false
 		}
 		pp.yield(SiteRunqgrab)
 		if pp.bugs().GrabNoCas {
@@ -535,6 +589,7 @@ func (pp *P) runqsteal(p2 *P, stealRunNextG bool) (G, bool) {
 	if n == 0 {
 		return gp, fromRunnext
 	}
+	pp.yield(SiteRunqstealPublish)
 	h := pp.runqhead.Load() // load-acquire, synchronize with consumers
 	if t-h+n >= uint32(len(pp.runq)) {
 		panic("runqsteal: runq overflow")
