@@ -125,7 +125,7 @@ type P struct {
 type Sched struct {
 	Lock         uint8 // mref of the owner of sched.lock
 	Midle        [MaxM]uint8
-	NMidle       uint8 // sched.nmidle
+	NMidle       int8  // sched.nmidle (int32 in the runtime: a bug switch can drive it below zero)
 	NMidleLocked int8  // sched.nmidlelocked (sysmon's incidlelocked(-1) makes it -1)
 	MNext        uint8 // sched.mnext: mcount() (nmfreed is 0: Ms never exit)
 	MWait        uint8 // M ids startm reserved beyond the model's thread bound (counted in mcount; see reserveM)
@@ -133,7 +133,7 @@ type Sched struct {
 	NMSpinning   int8
 	NeedSpinning bool
 	Pidle        [MaxP]uint8
-	NPidle       uint8 // sched.npidle
+	NPidle       int8 // sched.npidle (int32 in the runtime, likewise)
 	Runq         [MaxG]uint8
 	RunqN        uint8
 	SysmonWait   bool

@@ -340,7 +340,7 @@ func (x *exec) startmFor(spinning bool) {
 // help is not required" (proc.go:3152-3156): nmspinning+npidle == 0 is read
 // in one step, the CAS and the needspinning store are two more.
 func stepHandoffpSpin(x *exec) {
-	if x.s.Sched.NMSpinning+int8(x.s.Sched.NPidle) == 0 {
+	if x.s.Sched.NMSpinning+x.s.Sched.NPidle == 0 {
 		x.goTo(pcHandoffpCas)
 		return
 	}
