@@ -31,7 +31,8 @@ lint:
 # slow under -race).
 race:
 	go test -race ./checker/... ./properties/... ./cmd/... ./impl/...
-	go test -race ./spec -run 'TestBugSwitches|TestPinnedTraces|TestStateSpaces/(pingpong|allocm|go114|inject-overflow|syscall-steal|wakep-transient)'
+	go test -race ./spec -run 'TestBugSwitches|TestPinnedTraces|TestStateSpaces/(pingpong|allocm|go114|inject-overflow|syscall-steal|wakep-transient)|TestLivenessQuotient'
+	go test -race -short ./spec -run 'TestSchedTwin'
 
 # Each fuzz target for FUZZTIME (10 minutes by default; CI runs 20000
 # inputs each). A crasher lands in the package's testdata/fuzz and becomes
