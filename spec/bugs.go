@@ -54,6 +54,8 @@ const (
 	BugEntersyscallNoWake        = "entersyscall-no-wake-sysmon"
 	BugMputNoCheckdead           = "mput-no-checkdead"
 	BugStealSkipsIdleTimers      = "steal-skips-idle-timers"
+	BugMgetNoUnlink              = "mget-no-unlink"
+	BugStartmNoNextp             = "startm-no-nextp"
 )
 
 // A Bug describes a bug switch.
@@ -160,6 +162,10 @@ var bugList = []Bug{
 		"reentersyscall skips its sysmonwait check (proc.go:4710-4712): a goroutine enters a long syscall holding a P while sysmon sleeps deeply, and nobody will retake that P.", "sysmon-syscall", false},
 	{BugStealSkipsIdleTimers, "synthetic", "work-conservation-live",
 		"stealWork tests whether the victim is idle before stealing its timers (proc.go:3860-3885: the `!idlepMask.read` test moved above the timerpMask one): expired timers on an idle P are never run by a thief. checkTimersNoP still makes the M that drops its P wait in netpoll until the timer, so no state is quiet; the M wakes, takes the P it just dropped (the idle list is LIFO), spins, skips the idle P's timer, drops and waits again, forever, while the timer's goroutine stays queued behind an idle P.", "timers-2m", true},
+	{BugMgetNoUnlink, "synthetic", "midle-ms-parked",
+		"mget returns the head of sched.midle without unlinking it (proc.go:7216-7218, `sched.midle = mp.schedlink` and `sched.nmidle--` dropped): startm wakes the M while it is still on the idle list, and a later startm can take it again.", "pingpong", false},
+	{BugStartmNoNextp, "synthetic", "park-note-has-nextp",
+		"startm wakes the idle M it took without handing it the P (proc.go:3119, `nmp.nextp.set(pp)` dropped): the M leaves notesleep with no P to acquire, and the P is held by nobody.", "pingpong", false},
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
 }

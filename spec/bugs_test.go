@@ -65,6 +65,8 @@ var bugCases = []struct {
 	{BugEntersyscallNoWake, "sysmon-syscall", 34, false},
 	{BugStealSkipsIdleTimers, "timers-2m", 71, true},
 	{BugMputNoCheckdead, "deadlock", 55, true},
+	{BugMgetNoUnlink, "pingpong", 39, false},
+	{BugStartmNoNextp, "pingpong", 39, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

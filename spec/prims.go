@@ -209,8 +209,13 @@ func (x *exec) mput(m int) {
 	}
 }
 
-// mget pops an idle M, or returns -1 (proc.go:7213-7221).
-func (s *State) mget() int {
+// mget pops an idle M, or returns -1 (proc.go:7213-7221). The bug switch
+// mget-no-unlink leaves it on the list.
+func (x *exec) mget() int {
+	s := x.s
+	if x.c.Has(BugMgetNoUnlink) {
+		return int(s.Sched.Midle[0]) - 1
+	}
 	m := int(pop(s.Sched.Midle[:])) - 1
 	if m >= 0 {
 		s.Sched.NMidle--

@@ -92,6 +92,8 @@ func init() {
 		return func(s *State) bool { return !(idleP(s) && queuedWork(c, s) && quiet(c, s)) }
 	})
 	reg("sysmon-wakeable", func(c *Config) func(*State) bool { return func(s *State) bool { return sysmonWakeableOK(c, s) } })
+	reg("midle-ms-parked", func(c *Config) func(*State) bool { return func(s *State) bool { return midleParkedOK(c, s) } })
+	reg("park-note-has-nextp", func(c *Config) func(*State) bool { return func(s *State) bool { return parkNoteOK(c, s) } })
 	for _, p := range sometimes {
 		propFuncs[p.Name] = propFunc{cond: p.cond}
 	}
@@ -121,6 +123,8 @@ var structural = []PropInfo{
 	{"checkdead-no-false-goexit", "always", "when checkdead reports \"no goroutines (main called runtime.Goexit) - deadlock!\", every user goroutine is dead", "proc.go:6424-6427"},
 	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, the runnext of a P whose M runs user code, or an expired timer on an idle P) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
 	{"sysmon-wakeable", "always", "sysmon never sleeps deeply on sysmonnote while a goroutine is in a syscall holding a P", "proc.go:4710-4714, 6523-6548"},
+	{"midle-ms-parked", "always", "every M on sched.midle is in stopm between mput and its wakeup: asleep on its park note, which is clear, holding no P and no nextp, not spinning", "proc.go:2992-3011 (stopm), 3109-3121 (startm's checks), 7200-7221 (mput, mget)"},
+	{"park-note-has-nextp", "always", "an M whose park note is set (woken by startm, not yet past notesleep) is off sched.midle and has m.nextp: startm hands the P over before the wakeup", "proc.go:3109-3121, 3009-3010"},
 }
 
 type sometimesProp struct {
@@ -456,6 +460,39 @@ func quiet(c *Config, s *State) bool {
 		case pcUser, pcInSyscall:
 		default:
 			return false
+		}
+	}
+	return true
+}
+
+// midleParkedOK checks midle-ms-parked.
+func midleParkedOK(c *Config, s *State) bool {
+	for _, r := range s.Sched.Midle {
+		if r == 0 {
+			continue
+		}
+		m := &s.M[r-1]
+		if pc(m.PC) != pcStopmSleep || m.Park != 0 || m.P != 0 || m.NextP != 0 || m.Spinning {
+			return false
+		}
+	}
+	return true
+}
+
+// parkNoteOK checks park-note-has-nextp.
+func parkNoteOK(c *Config, s *State) bool {
+	for i := 0; i < c.nm(); i++ {
+		m := &s.M[i]
+		if m.Park == 0 {
+			continue
+		}
+		if m.NextP == 0 {
+			return false
+		}
+		for _, r := range s.Sched.Midle {
+			if r == mref(i) {
+				return false
+			}
 		}
 	}
 	return true

@@ -120,7 +120,7 @@ func stepStartmBody(x *exec) {
 		}
 		x.mm.LP = pref(p)
 	}
-	nmp := s.mget()
+	nmp := x.mget()
 	if nmp < 0 {
 		if x.c.go114() || x.c.Has(BugNoMReserveID) {
 			// No reservation: the new M is counted only when
@@ -246,7 +246,9 @@ func stepStartmWake(x *exec) {
 		return
 	}
 	n.Spinning = spinning
-	n.NextP = x.mm.LP
+	if !x.c.Has(BugStartmNoNextp) {
+		n.NextP = x.mm.LP
+	}
 	x.notewakeup(&n.Park)
 	x.startmDone()
 }

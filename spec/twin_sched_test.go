@@ -913,8 +913,8 @@ func TestSchedTwinReplay(t *testing.T) {
 	if !maps.Equal(lacking, want) {
 		t.Errorf("the traces the twin cannot replay: %v\nwant (impl/README.md lists them) %v", lacking, want)
 	}
-	if n := len(files) - len(lacking); n != 38 {
-		t.Errorf("%d traces replayed, want 38", n)
+	if n := len(files) - len(lacking); n != 40 {
+		t.Errorf("%d traces replayed, want 40", n)
 	}
 }
 

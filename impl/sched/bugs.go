@@ -54,6 +54,8 @@ const (
 	bugRunqgetNoRunnext
 	bugStealRunnextNoCas
 	bugRunqgrabTakesAll
+	bugMgetNoUnlink
+	bugStartmNoNextp
 
 	// The twin's own.
 	bugTwinDropPNoNpidle
@@ -104,6 +106,8 @@ var bugNames = [numBugs]string{
 	bugRunqgetNoRunnext:        "runqget-no-runnext",
 	bugStealRunnextNoCas:       "steal-runnext-no-cas",
 	bugRunqgrabTakesAll:        "runqgrab-takes-all",
+	bugMgetNoUnlink:            "mget-no-unlink",
+	bugStartmNoNextp:           "startm-no-nextp",
 
 	bugTwinDropPNoNpidle:      "twin-dropp-no-npidle",
 	bugTwinWakepPidlegetFirst: "twin-wakep-pidleget-first",

@@ -141,7 +141,9 @@ retry:
 	}
 	// The caller incremented nmspinning, so set m.spinning in the new M.
 	nmp.spinning.Store(spinning)
-	nmp.nextp.Store(pp)
+	if !s.bug(bugStartmNoNextp) {
+		nmp.nextp.Store(pp)
+	}
 	if err := nmp.park.Wakeup(); err != nil {
 		mp.throw(err.Error())
 	}
@@ -334,7 +336,7 @@ func (mp *m) mput() {
 // mget (proc.go:7213-7221), sched.lock held.
 func (s *Sched) mget() *m {
 	mp := s.midle
-	if mp != nil {
+	if mp != nil && !s.bug(bugMgetNoUnlink) {
 		s.midle = mp.schedlink
 		mp.schedlink = nil
 		s.nmidle--
