@@ -62,12 +62,14 @@ import (
 // The graph is kept in flat arrays: per state its breadth-first parent
 // (4 bytes), the action from it (2), the offset of its edges (4), the set
 // of enabled processes (8), and a bit per property and per trigger; per
-// edge its target (4), process (1), action index (2) and, on the quotient,
-// the index of its renaming (2). States wait for expansion encoded, a
-// level at a time, when the model is a Decoder. The fingerprint-to-id table
-// (12 bytes a slot, at most three quarters full) lives only while the graph
-// is built, and on the quotient until the counterexample is made;
-// Tarjan's algorithm then needs 8 bytes a state and two bits.
+// edge its target (4), its process (1) and, on the quotient, the index of
+// its renaming (1, or 2 past 256 renamings). An edge's action index is its
+// place among its state's edges. States wait for expansion encoded, a
+// level at a time, when the model is a Decoder. The fingerprint-to-id
+// table (12 bytes a slot, at most three quarters full) lives only while the
+// graph is built; Tarjan's algorithm then needs 8 bytes a state and two
+// bits. (A counterexample on the quotient finds its component's states
+// again by walking the component's edges.)
 
 type graph struct {
 	parent []uint32 // breadth-first tree, for stems
@@ -75,16 +77,54 @@ type graph struct {
 	off    []uint32 // edges of state i: off[i]..off[i+1]
 	dst    []uint32
 	proc   []uint8
-	act    []uint16
-	perm   []uint16 // quotient: the renaming of each edge (index in perms); nil: identity
-	perms  permTable
-	enab   []uint64   // processes enabled in each state
-	cond   [][]uint64 // per liveness property: bitset of cond
-	trig   [][]uint64 // per liveness property: bitset of trigger
-	ninit  int
-	// ids maps fingerprints to ids; on the quotient it is kept for the
-	// counterexample (concreteLasso), elsewhere dropped once built.
+	// act is each edge's action index; nil when edge e of state u is
+	// action e-off[u] (every action of a state has its edge, in order).
+	act []uint16
+	// On the quotient, each edge's renaming, as an index in perms: in
+	// perm while there are at most 256 renamings, then in permWide.
+	perm     []uint8
+	permWide []uint16
+	quotient bool
+	perms    permTable
+	enab     []uint64   // processes enabled in each state
+	cond     [][]uint64 // per liveness property: bitset of cond
+	trig     [][]uint64 // per liveness property: bitset of trigger
+	ninit    int
+	// ids maps fingerprints to ids while the graph is built (and for
+	// concreteGraph's small graphs).
 	ids idTable
+}
+
+// actOf returns the action index of edge e of state u.
+func (g *graph) actOf(u, e uint32) int {
+	if g.act == nil {
+		return int(e - g.off[u])
+	}
+	return int(g.act[e])
+}
+
+// permOf returns the renaming of edge e.
+func (g *graph) permOf(e uint32) *perm {
+	if g.permWide != nil {
+		return g.perms.get(g.permWide[e])
+	}
+	return g.perms.get(uint16(g.perm[e]))
+}
+
+// addPerm appends an edge's renaming, widening the array past 256.
+func (g *graph) addPerm(i uint16) {
+	if g.permWide == nil && i > 0xff {
+		g.permWide = make([]uint16, len(g.perm), cap(g.perm))
+		for j, x := range g.perm {
+			g.permWide[j] = uint16(x)
+		}
+		g.perm = nil
+	}
+	if g.permWide != nil {
+		g.permWide = append(g.permWide, i)
+		return
+	}
+	g.perm = append(g.perm, uint8(i))
 }
 
 func (g *graph) n() uint32 { return uint32(len(g.parent)) }
@@ -225,9 +265,9 @@ func (s *search[S, A]) buildGraph(live []int, quotient bool, res *Result) (*grap
 		g.enab = make([]uint64, 0, n)
 		g.dst = make([]uint32, 0, e)
 		g.proc = make([]uint8, 0, e)
-		g.act = make([]uint16, 0, e)
-		g.perm = make([]uint16, 0, e)
+		g.perm = make([]uint8, 0, e)
 	}
+	g.quotient = quotient
 	ids := &g.ids
 	ids.init()
 	var cur, next stateList[S]
@@ -282,9 +322,7 @@ func (s *search[S, A]) buildGraph(live []int, quotient bool, res *Result) (*grap
 			s.numberBlock(g, &blocks[b], lws, live, quotient, &next)
 		}
 	}
-	if !quotient {
-		*ids = idTable{}
-	}
+	*ids = idTable{}
 	// Pad the bitsets to the state count.
 	for k := range live {
 		for _, b := range []*[]uint64{&g.cond[k], &g.trig[k]} {
@@ -422,7 +460,6 @@ func (s *search[S, A]) numberBlock(g *graph, b *lblock[S], lws []*lworker[S, A],
 			}
 			g.dst = append(g.dst, to)
 			g.proc = append(g.proc, b.proc[e])
-			g.act = append(g.act, b.act[e])
 		}
 		g.enab = append(g.enab, b.enab[i])
 		g.off = append(g.off, uint32(len(g.dst)))
@@ -433,7 +470,7 @@ func (s *search[S, A]) numberBlock(g *graph, b *lblock[S], lws []*lworker[S, A],
 			for int(li) >= len(lw.toGlobal) {
 				lw.toGlobal = append(lw.toGlobal, g.perms.id(lw.perms.get(uint16(len(lw.toGlobal)))))
 			}
-			g.perm = append(g.perm, lw.toGlobal[li])
+			g.addPerm(lw.toGlobal[li])
 		}
 	}
 }
@@ -574,7 +611,7 @@ func (g *graph) findLasso(k int, fromInit bool) ([]int, int, *component) {
 					}
 				}
 				comp := &component{g: g, comp: index, c: c, members: members}
-				if g.perm == nil {
+				if !g.quotient {
 					if cyc := comp.fairCycle(); cyc != nil {
 						stem := g.stem(members[len(members)-1], rpar)
 						loop := len(stem) - 1
@@ -621,8 +658,8 @@ func (g *graph) stem(u uint32, rpar []uint32) []int {
 	var rev []int
 	for rpar[u] != ^uint32(0) {
 		e := rpar[u]
-		rev = append(rev, int(g.act[e]))
 		u = g.src(e)
+		rev = append(rev, g.actOf(u, e))
 	}
 	for {
 		rev = append(rev, int(g.pact[u]))
@@ -681,7 +718,7 @@ func (cm *component) fair() (ok bool, all, some, taken uint64) {
 	if !internal {
 		return false, all, some, taken
 	}
-	if g.perm == nil {
+	if !g.quotient {
 		return all&^taken == 0, all, some, taken
 	}
 	// Renamings from the base (members[len-1]) along a spanning tree.
@@ -707,7 +744,7 @@ func (cm *component) fair() (ok bool, all, some, taken uint64) {
 			if !cm.has(v) {
 				continue
 			}
-			tv := tu.then(g.perms.get(g.perm[e]))
+			tv := tu.then(g.permOf(e))
 			if _, seen := tau[v]; !seen {
 				tau[v] = tv
 				queue = append(queue, v)
@@ -729,7 +766,7 @@ func (cm *component) fair() (ok bool, all, some, taken uint64) {
 			good |= 1 << inv[g.proc[e]]
 			tv := tau[v]
 			back := tv.inverse()
-			through := tu.then(g.perms.get(g.perm[e]))
+			through := tu.then(g.permOf(e))
 			for i := 0; i < maxProcs; i++ {
 				j := back[through[i]]
 				a, b := find(uint8(i)), find(j)
@@ -783,7 +820,7 @@ func (cm *component) fairCycle() []int {
 		}
 	}
 	take := func(e uint32) {
-		cyc = append(cyc, int(g.act[e]))
+		cyc = append(cyc, g.actOf(cur, e))
 		satisfied |= 1 << g.proc[e]
 		cur = g.dst[e]
 		visit(cur)
@@ -835,7 +872,7 @@ func (cm *component) fairCycle() []int {
 // edgeByAct returns the edge of u taken by action index a.
 func (g *graph) edgeByAct(u uint32, a int) uint32 {
 	for e := g.off[u]; e < g.off[u+1]; e++ {
-		if int(g.act[e]) == a {
+		if g.actOf(u, e) == a {
 			return e
 		}
 	}
@@ -866,8 +903,8 @@ func (cm *component) pathWithin(u, v uint32) []int {
 				var rev []int
 				for y != u {
 					e := par[y]
-					rev = append(rev, int(g.act[e]))
 					y = g.src(e)
+					rev = append(rev, g.actOf(y, e))
 				}
 				path := make([]int, len(rev))
 				for i, a := range rev {
@@ -893,13 +930,11 @@ func (s *search[S, A]) concreteLasso(qg *graph, qpath []int, qloop int, comp *co
 		return path, -1
 	}
 	stem, end := s.lift(qpath[:qloop+1])
+	members := s.componentFingerprints(qg, comp, s.repOf(&end))
 	// The concrete part of the component reachable from end.
 	inComp := func(st *S) bool {
-		var pm perm
-		var rb S
-		r := s.symProcs.RepresentativeProcs(st, &rb, pm[:])
-		id, ok := qg.ids.get(fingerprint(s.m.Encode(r, nil)))
-		return ok && comp.has(id)
+		r := s.repOf(st)
+		return members[fingerprint(s.m.Encode(&r, nil))]
 	}
 	sub := s.concreteGraph(end, inComp)
 	subpath, subloop, _ := sub.findLasso(0, true)
@@ -907,6 +942,38 @@ func (s *search[S, A]) concreteLasso(qg *graph, qpath []int, qloop int, comp *co
 		panic("checker: liveness: the concrete lift of a fair quotient component has no fair cycle (does RepresentativeProcs report the renaming it applies?)")
 	}
 	return append(stem, subpath[1:]...), len(stem) - 1 + subloop
+}
+
+// componentFingerprints returns the fingerprints of the component's
+// representatives: the graph keeps only ids, so they are found again by
+// walking the component's edges from its base (members[len-1]), whose
+// representative is base, computing each target's representative.
+func (s *search[S, A]) componentFingerprints(g *graph, comp *component, base S) map[uint64]bool {
+	start := comp.members[len(comp.members)-1]
+	fps := map[uint64]bool{fingerprint(s.m.Encode(&base, nil)): true}
+	seen := map[uint32]bool{start: true}
+	type item struct {
+		id uint32
+		st S
+	}
+	queue := []item{{start, base}}
+	var acts []A
+	for h := 0; h < len(queue); h++ {
+		u, st := queue[h].id, queue[h].st
+		acts = s.m.Actions(&st, acts[:0])
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			v := g.dst[e]
+			if !comp.has(v) || seen[v] {
+				continue
+			}
+			t := s.m.Next(&st, acts[g.actOf(u, e)])
+			r := s.repOf(&t)
+			seen[v] = true
+			fps[fingerprint(s.m.Encode(&r, nil))] = true
+			queue = append(queue, item{v, r})
+		}
+	}
+	return fps
 }
 
 // lift follows a path of the quotient (an initial state's index, then
