@@ -33,6 +33,13 @@
 	];
 	var selected = -1;
 	var rows = [];
+	// used[j]: lane j acts or exists somewhere on the trace; the others
+	// (Ms never created) are drawn narrow.
+	var used = lanes.map(function (l, j) {
+		return steps.some(function (st) {
+			return st.lane === j || (st.view && j < st.view.ms.length && st.view.ms[j].created);
+		});
+	});
 
 	function esc(s) {
 		return String(s).replace(/[&<>"']/g, function (c) {
@@ -100,6 +107,9 @@
 		var mv = v && j < v.ms.length ? v.ms[j] : null;
 		var pmv = pv && j < pv.ms.length ? pv.ms[j] : null;
 		var cls = 'lane-cell', style = '', tags = '';
+		if (!used[j]) {
+			return '<td class="lane-cell unused"></td>';
+		}
 		if (mv) {
 			if (!mv.created) {
 				cls += ' absent';
@@ -194,8 +204,9 @@
 
 	function headHTML() {
 		var h = '<thead><tr><th class="num">#</th>';
-		lanes.forEach(function (l) {
-			h += '<th class="lane lane-' + l.kind + '" title="' + esc(laneTitle(l)) + '">' + esc(l.name) +
+		lanes.forEach(function (l, j) {
+			h += '<th class="lane lane-' + l.kind + (used[j] ? '' : ' unused') + '" title="' + esc(laneTitle(l)) +
+				(used[j] ? '' : ' (not created on this path)') + '">' + esc(l.name) +
 				(l.kind === 'sysmon' ? ' <small>sysmon</small>' : '') + '</th>';
 		});
 		if (sched) {
@@ -250,7 +261,8 @@
 		}
 		var width = root.clientWidth || 900;
 		var other = sched ? steps[0].view.gs.length * 70 + steps[0].view.ps.length * 96 + schedCols.length * 58 : 0;
-		var laneW = Math.max(190, Math.min(240, Math.floor((width - 60 - other) / Math.max(1, lanes.length))));
+		var nused = used.filter(Boolean).length;
+		var laneW = Math.max(nused > 5 ? 160 : 190, Math.min(240, Math.floor((width - 60 - other - 34 * (lanes.length - nused)) / Math.max(1, nused))));
 		root.style.setProperty('--lane-w', laneW + 'px');
 		var body = [];
 		for (var i = 0; i < steps.length; i++) {
@@ -415,8 +427,12 @@
 		resizeTimer = setTimeout(drawLoop, 100);
 	});
 
+	var t0 = window.performance ? performance.now() : 0;
 	legend();
 	draw();
 	select(initial());
+	if (window.performance) {
+		document.body.setAttribute('data-draw-ms', String(Math.round(performance.now() - t0)));
+	}
 	document.body.setAttribute('data-ready', 'true');
 })();
