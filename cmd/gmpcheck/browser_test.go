@@ -175,6 +175,21 @@ func (tb *tab) open(url string) {
 	tb.do(chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)))
 }
 
+// follow clicks a link and waits for the page it leads to.
+func (tb *tab) follow(sel chromedp.CSS) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
+	if err != nil {
+		tb.t.Fatalf("following %s: %v", sel, err)
+	}
+	if resp.Status != 200 {
+		tb.t.Errorf("following %s: status %d", sel, resp.Status)
+	}
+	tb.do(chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)))
+}
+
 // waitFor waits until a JavaScript expression is true.
 func (tb *tab) waitFor(expr string) {
 	tb.t.Helper()
@@ -454,9 +469,9 @@ func TestExplorerInBrowser(t *testing.T) {
 	tb.screenshot("explorer")
 
 	// Follow the second action: the URL and the state follow.
-	tb.do(chromedp.Click(chromedp.CSS(`#actions li:nth-child(2) a`)))
+	tb.follow(`#actions li:nth-child(2) a`)
 	next := checker.FormatPath(append(prefix[:len(prefix):len(prefix)], 1))
-	tb.waitFor(fmt.Sprintf(`document.getElementById('path') && document.getElementById('path').textContent === %q && document.body.getAttribute('data-ready') === 'true'`, next))
+	tb.waitFor(fmt.Sprintf(`document.getElementById('path').textContent === %q`, next))
 	loc := eval[string](tb, `location.href`)
 	u, err := url.Parse(loc)
 	if err != nil || u.Query().Get("path") != next {
@@ -482,20 +497,24 @@ func TestExplorerInBrowser(t *testing.T) {
 	other.checkConsole("opening a shared URL")
 
 	// Back, then forward.
-	tb.do(chromedp.Click(chromedp.ID("back")))
+	tb.follow(`#back`)
 	tb.waitFor(fmt.Sprintf(`document.getElementById('path').textContent === %q`, checker.FormatPath(prefix)))
-	tb.do(chromedp.Click(chromedp.ID("forward")))
+	tb.follow(`#forward`)
 	tb.waitFor(fmt.Sprintf(`document.getElementById('path').textContent === %q`, next))
 
 	// Jump to the counterexample.
-	tb.do(chromedp.Click(chromedp.ID("cex-link")))
+	tb.follow(`#cex-link`)
 	tb.waitFor(`document.getElementById('title').textContent.indexOf('work-conservation (always) violated') >= 0`)
 	if n := eval[int](tb, `document.querySelectorAll('#timeline tr[data-step]').length`); n != 35 {
 		t.Errorf("the counterexample has %d states, want 35", n)
 	}
-	if got := eval[string](tb, `document.getElementById('status').textContent`); !strings.Contains(got, "no action is enabled") {
-		t.Errorf("the counterexample's last state: status %q", got)
+	if got := eval[[]string](tb, `Array.from(document.querySelectorAll('#props tr.bad code')).map(e => e.textContent)`); fmt.Sprint(got) != "[work-conservation]" {
+		t.Errorf("the counterexample's last state shows violated properties %q, want work-conservation", got)
 	}
+	if !eval[bool](tb, `document.getElementById('props-box').open`) {
+		t.Errorf("the properties are folded away although one is violated")
+	}
+	tb.screenshot("explorer-counterexample")
 	tb.checkConsole("jumping to the counterexample")
 
 	// A bad path: a clear page.
@@ -513,7 +532,7 @@ func TestTimelineScreenshot(t *testing.T) {
 	t.Chdir("../..")
 	tb := newTab(t)
 	url, _ := writeTimelinePage(t, "go1.17-recheck", append(recheckArgs, "-format", "html")...)
-	tb.do(chromedp.EmulateViewport(1400, 900))
+	tb.do(chromedp.EmulateViewport(1400, 960))
 	tb.open(url)
 	tb.checkConsole("loading the timeline")
 	png := tb.screenshot("go1.17-recheck-timeline")

@@ -99,8 +99,18 @@
 			name = sp > 0 ? st.action.slice(sp + 1) : st.action;
 		}
 		return '<button type="button" class="mark" data-step="' + i + '" title="' + esc(title) + '">' +
-			'<span class="mname">' + esc(name) + '</span>' +
+			'<span class="mname">' + nameHTML(name) + '</span>' +
 			(src ? '<span class="msrc">' + esc(src) + '</span>' : '') + '</button>';
+	}
+
+	// nameHTML splits "findRunnable.spinning?" so that, when the lane is
+	// narrow, the function's name is shortened and the phase stays whole.
+	function nameHTML(name) {
+		var dot = name.indexOf('.');
+		if (dot <= 0 || name.indexOf(': ') >= 0) {
+			return '<span class="mfn">' + esc(name) + '</span>';
+		}
+		return '<span class="mfn">' + esc(name.slice(0, dot)) + '</span><span class="mph">' + esc(name.slice(dot)) + '</span>';
 	}
 
 	function laneCell(i, j, st, v, pv) {
