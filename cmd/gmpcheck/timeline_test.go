@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gmpspec/gmpspec/checker"
+	"github.com/gmpspec/gmpspec/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/timeline/*.json (TestTimelineGolden) and docs/img/go1.17-recheck-timeline.png (TestTimelineScreenshot)")
@@ -386,5 +388,82 @@ func TestExploreCommand(t *testing.T) {
 	code, help, _ := gmpcheck(t, "help", "explore")
 	if code != exitOK || !strings.Contains(help, "usage: gmpcheck explore") || !strings.Contains(help, "-port") || !strings.Contains(help, "127.0.0.1") {
 		t.Errorf("help explore: exit %d:\n%s", code, help)
+	}
+}
+
+// TestTimelineEnvLane: the environment's events (a descriptor becoming
+// ready, a timer firing) get a lane of their own after the Ms, and user
+// steps say which instruction ran.
+func TestTimelineEnvLane(t *testing.T) {
+	t.Chdir("../..")
+	const model = "testdata/workloads/default.txt"
+	tg, err := lookupTarget(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := schedConfig(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := spec.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A seeded random walk that takes an environment event as soon as
+	// one is enabled.
+	var path []int
+	for seed := uint64(1); path == nil && seed <= 50; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		p := []int{0}
+		s := m.Init()[0]
+		for len(p) < 300 {
+			acts := m.Actions(&s, nil)
+			if len(acts) == 0 {
+				break
+			}
+			i := rng.IntN(len(acts))
+			env := false
+			for j, a := range acts {
+				if strings.HasPrefix(m.FormatAction(a), "env ") {
+					i, env = j, true
+				}
+			}
+			p = append(p, i)
+			s = m.Next(&s, acts[i])
+			if env {
+				path = p
+				break
+			}
+		}
+	}
+	if path == nil {
+		t.Fatal("no walk reached an environment event")
+	}
+	doc, err := tg.timeline(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range doc.Lanes {
+		names = append(names, l.Name+":"+l.Kind)
+	}
+	if want := "[m0:m sysmon:sysmon m2:m m3:m env:env]"; fmt.Sprint(names) != want {
+		t.Errorf("lanes %v, want %s", names, want)
+	}
+	last := doc.Steps[len(doc.Steps)-1]
+	if last.Lane != len(doc.Lanes)-1 || last.Ref == nil || last.Ref.M != -1 || last.Ref.Step != "netpoll.ready" {
+		t.Errorf("the environment's step: lane %d, ref %+v", last.Lane, last.Ref)
+	}
+	users := 0
+	for i, st := range doc.Steps[1:] {
+		if st.Ref != nil && st.Ref.Step == "user" {
+			users++
+			if !regexp.MustCompile(`^(main|net|short): [a-z]+`).MatchString(st.Ref.Detail) {
+				t.Errorf("step %d (%s): detail %q, want the goroutine and its instruction", i+1, st.Action, st.Ref.Detail)
+			}
+		}
+	}
+	if users == 0 {
+		t.Errorf("no user step on the walk")
 	}
 }

@@ -437,6 +437,9 @@
 		resizeTimer = setTimeout(drawLoop, 100);
 	});
 
+	// For measuring and debugging from the console or a test.
+	window.gmpTimeline = {doc: doc, draw: draw, select: select};
+
 	var t0 = window.performance ? performance.now() : 0;
 	legend();
 	draw();
