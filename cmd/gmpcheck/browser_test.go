@@ -300,7 +300,7 @@ func TestTimelineInBrowser(t *testing.T) {
 	}
 	m, tr := schedStates(t, recheckModel, path)
 	tb.open(url)
-	t.Logf("loaded in %v", time.Since(start))
+	t.Logf("made and loaded in %v (drawn in %s ms)", time.Since(start), eval[string](tb, `document.body.getAttribute('data-draw-ms')`))
 	tb.checkConsole("loading the timeline")
 
 	if n := eval[int](tb, `document.querySelectorAll('#timeline th.lane').length`); n != 2 {
