@@ -16,7 +16,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/invariants.md, the step table of docs/model.md, testdata/traces and (with -long) spec/observe_steps.go")
+var update = flag.Bool("update", false, "rewrite docs/invariants.md, the step table of docs/model.md and spec/steplines.go, testdata/traces and (with -long) spec/observe_steps.go")
 
 const refVersion = "go1.26.8"
 
@@ -78,6 +78,7 @@ func TestDocs(t *testing.T) {
 		}
 		return old[:i+len(obsBegin)] + ObservationDoc() + old[j:]
 	})
+	checkOrUpdate(t, "steplines.go", func(string) string { return string(stepLinesGo(table)) })
 }
 
 func checkOrUpdate(t *testing.T, path string, gen func(old string) string) {

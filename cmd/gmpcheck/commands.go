@@ -122,7 +122,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func maxWorkers() int { return max(64, 4*runtime.NumCPU()) }
 
 // formatUsage documents -format.
-const formatUsage = "output `format`: text (for people), json (the result, replayable: its violation has the path) or dot (the counterexample as a Graphviz graph)"
+const formatUsage = "output `format`: text (for people), json (the result, replayable: its violation has the path), dot (the counterexample as a Graphviz graph) or html (the counterexample as a timeline page, one self-contained file)"
 
 // outputFormat validates -format, with -json as its shorthand.
 func outputFormat(cmd, format string, asJSON bool) (string, error) {
@@ -131,10 +131,10 @@ func outputFormat(cmd, format string, asJSON bool) (string, error) {
 		return "", fmt.Errorf("%s: -json and -format %s disagree", cmd, format)
 	case asJSON:
 		return "json", nil
-	case format == "text" || format == "json" || format == "dot":
+	case format == "text" || format == "json" || format == "dot" || format == "html":
 		return format, nil
 	}
-	return "", fmt.Errorf("%s: -format %q: want text, json or dot", cmd, format)
+	return "", fmt.Errorf("%s: -format %q: want text, json, dot or html", cmd, format)
 }
 
 // finish prints res in format and returns the exit code it calls for.
@@ -151,6 +151,11 @@ func finish(t target, res *checker.Result, format string, ro reportOptions, stdo
 		}
 	case "dot":
 		writeResultDot(stdout, t, res, ro)
+	case "html":
+		if err := writeResultHTML(stdout, t, res, ro); err != nil {
+			fmt.Fprintf(stderr, "gmpcheck: writing the timeline page: %v\n", err)
+			return exitFailed
+		}
 	default:
 		writeReport(stdout, t, res, ro)
 	}
@@ -302,7 +307,7 @@ func newReplayFlags() *replayFlags {
 	fs := f.fs
 	fs.StringVar(&f.model, "model", defaultModel(), "the `NAME` of the model the path belongs to (see 'gmpcheck list')")
 	fs.StringVar(&f.path, "path", "", "the action `path` to follow, such as 0/2/1 (or give a FILE argument)")
-	fs.StringVar(&f.format, "format", "text", "output `format`: text, json (the trace and its violation) or dot (a Graphviz graph)")
+	fs.StringVar(&f.format, "format", "text", "output `format`: text, json (the trace and its violation), dot (a Graphviz graph) or html (a timeline page, one self-contained file)")
 	fs.BoolVar(&f.noDeadlock, "no-deadlock", false, "do not report a final state without enabled actions")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step")
 	f.config = newConfigFlags(fs)
@@ -384,6 +389,17 @@ func runReplay(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		out := replayJSON{Model: t.name, Config: t.config, Path: checker.FormatPath(path), Trace: r.steps, Violation: r.violation}
 		if err := writeJSON(stdout, out); err != nil {
 			return fail(stderr, err)
+		}
+		return code
+	}
+	if f.format == "html" {
+		doc, _, err := pathTimeline(t, path, f.noDeadlock)
+		if err == nil {
+			err = writePage(stdout, doc, nil)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "gmpcheck: replay: writing the timeline page: %v\n", err)
+			return exitFailed
 		}
 		return code
 	}

@@ -5,6 +5,7 @@
 //	gmpcheck [check] [-model NAME] [flags]   exhaustive breadth-first check
 //	gmpcheck simulate [-model NAME] [flags]  random walks
 //	gmpcheck replay [-model NAME] -path 0/2/1 | FILE
+//	gmpcheck explore [-model NAME] [-port N]  walk the states in a browser
 //	gmpcheck validate TRACE...                check Go execution traces
 //	gmpcheck list                            list the models
 //	gmpcheck help [COMMAND]
@@ -140,6 +141,7 @@ func commands() []command {
 		{"check", "check every reachable state (the default command)", runCheck, func() *flag.FlagSet { return newCheckFlags(nil).fs }},
 		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
 		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
+		{"explore", "walk the state space in a web browser, one action at a time", runExplore, func() *flag.FlagSet { return newExploreFlags().fs }},
 		{"validate", "check Go execution traces against the model", runValidate, func() *flag.FlagSet { return newValidateFlags(nil).fs }},
 		{"list", "list the models", runList, func() *flag.FlagSet { return flag.NewFlagSet("list", flag.ContinueOnError) }},
 		{"invariants", "list a scheduler model's properties with their source lines", runInvariants, func() *flag.FlagSet { return newInvariantsFlags().fs }},
@@ -161,7 +163,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, validate, list, invariants, bugs, help)", args[0]))
+	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, explore, validate, list, invariants, bugs, help)", args[0]))
 }
 
 func isHelpFlag(s string) bool {
@@ -220,9 +222,10 @@ func commandUsage(w io.Writer, name string) {
 }
 
 var synopsis = map[string]string{
-	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot] [-states]",
-	"simulate":   "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot] [-states]",
-	"replay":     "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot] (-path PATH | FILE)",
+	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot|html] [-states]",
+	"simulate":   "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot|html] [-states]",
+	"replay":     "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot|html] (-path PATH | FILE)",
+	"explore":    "explore [-model NAME | -workload FILE] [configuration] [-port PORT] [-no-deadlock] [-check-states N]",
 	"list":       "list",
 	"validate":   "validate [-strict] [-windows N] [-format text|json] TRACE...",
 	"invariants": "invariants [-model SPEC] [-json]",
@@ -230,11 +233,23 @@ var synopsis = map[string]string{
 }
 
 var examples = map[string]string{
+	"explore": `  gmpcheck explore                            the default model; open the printed URL
+  gmpcheck explore -workload testdata/workloads/wakep-transient.txt -bug go1.17-recheck -port 8080
+
+The page shows the state the path in its URL leads to (/?path=0/2/1): the
+timeline of the path so far, the enabled actions as links in the runtime's
+words, back and forward, the path as a replay command and a link to its
+timeline page, each property's value in the state, and a link to the
+counterexample a bounded check found at startup (-check-states). The server
+keeps no state: a URL reproduces its page, so links can be shared. It
+listens on 127.0.0.1 only. Ctrl-C stops it (exit 0).
+`,
 	"check": `  gmpcheck                                    check the default model
   gmpcheck check -model mutex-racy            a mutant: prints a counterexample
   gmpcheck check -max-states 1000000 -time 10m -mem 4GiB
   gmpcheck check -json > result.json
   gmpcheck check -model mutex-racy -format dot | dot -Tsvg > trace.svg
+  gmpcheck check -workload testdata/workloads/wakep-transient.txt -bug go1.17-recheck -format html > t.html
   gmpcheck check -workload testdata/workloads/pingpong.txt -bug no-runq-recheck
   gmpcheck check -workload testdata/workloads/spawn-heavy.txt -gomaxprocs 3 -runq 4 -max-states 5000000
   gmpcheck check -workload testdata/workloads/go114-timers.txt -profile go1.26
@@ -246,6 +261,7 @@ var examples = map[string]string{
   gmpcheck validate -strict trace.out          no abstractions: stop-the-world steals are rejected
 `,
 	"replay": `  gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
+  gmpcheck replay -format html testdata/traces/go1.17-recheck.txt > t.html   a pinned trace as a timeline page
   gmpcheck replay -model mutex-racy result.json   the "path" of a -json result
   gmpcheck replay trace.txt                       a file with a "-path ..." line
 `,
@@ -296,6 +312,7 @@ examples:
   go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
   go run ./cmd/gmpcheck simulate -model testdata/workloads/syscall-heavy.txt -seed 7 -walks 100
   go run ./cmd/gmpcheck validate trace.out    a Go execution trace against the model
+  go run ./cmd/gmpcheck explore               walk the default model's states in a browser
 `)
 }
 

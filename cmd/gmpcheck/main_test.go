@@ -287,7 +287,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"replay", "-path", "0/7"}, "action index 7 out of range"},
 		{[]string{"replay", "-path", "3"}, "initial state 3 out of range"},
 		{[]string{"replay", "-path", "0", "-format", "xml"}, `-format "xml"`},
-		{[]string{"check", "-format", "xml"}, `-format "xml": want text, json or dot`},
+		{[]string{"check", "-format", "xml"}, `-format "xml": want text, json, dot or html`},
 		{[]string{"check", "-json", "-format", "dot"}, "-json and -format dot disagree"},
 		{[]string{"simulate", "-format", "yaml"}, `-format "yaml"`},
 		{[]string{"check", "-model", "mutex", "-bug", "x"}, `model "mutex" is not a scheduler model: -bug applies`},

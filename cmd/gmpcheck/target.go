@@ -31,6 +31,13 @@ type target struct {
 	// replay follows path and returns the whole trace and the first
 	// violation on it (see replayed).
 	replay func(path []int, allowDeadlock bool) (*replayed, error)
+	// timeline follows path and returns its timeline page data
+	// (timeline.go), without the model's name, title and violation.
+	timeline func(path []int) (*timelineDoc, error)
+	// explore follows path and returns what the explorer shows of it
+	// (explore.go). If the path does not replay, the error says why and
+	// the result, if not nil, holds the longest prefix that does.
+	explore func(path []int) (*explored, error)
 }
 
 // propInfo is a property's name and kind, for listings and reports.
@@ -80,6 +87,16 @@ func newTarget[S, A any](name, doc string, m checker.Model[S, A]) target {
 			r.violation = lassoViolation(m, tr)
 		}
 		return r, nil
+	}
+	t.timeline = func(path []int) (*timelineDoc, error) {
+		tr, err := checker.Replay(m, path)
+		if err != nil {
+			return nil, err
+		}
+		return buildTimeline(m, tr), nil
+	}
+	t.explore = func(path []int) (*explored, error) {
+		return explorePath(m, path)
 	}
 	return t
 }
