@@ -125,6 +125,7 @@ type search[S, A any] struct {
 	symTo SymmetricInto[S] // if the model is one, with symmetry on
 	// symProcs, with symmetry on, lets liveness run on the quotient.
 	symProcs SymmetricProcs[S]
+	liveSink uint64     // keeps the liveness table's touches alive
 	dec      Decoder[S] // nil: the frontier holds values
 	into     NextIntoer[S, A]
 	term     Terminator[S]

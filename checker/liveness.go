@@ -341,8 +341,11 @@ type lworker[S, A any] struct {
 	pm                 perm
 	acts               []A
 	enc                []byte
-	perms              permTable // this worker's renamings
-	toGlobal           []uint16  // their indexes in the graph's table
+	perms              permTable    // this worker's renamings
+	succs              stateList[S] // the block\'s successors, for its candidates
+	bits               []uint64     // their property bits
+	sink               uint64       // keeps the table touches alive
+	toGlobal           []uint16     // their indexes in the graph's table
 	_                  [128]byte
 }
 
@@ -381,7 +384,12 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 		perms: b.perms[:0], cand: b.cand, candEdge: b.candEdge[:0], candBits: b.candBits[:0],
 	}
 	b.cand.reset()
+	lw.succs.reset()
+	lw.bits = lw.bits[:0]
 	waiter, _ := any(s.m).(Waiter[S])
+	// First every successor of the block, with its fingerprint and
+	// property bits; then the table is probed for all of them at once, so
+	// that its cache misses overlap (a touch pass ahead of the probes).
 	for i := from; i < to; i++ {
 		st := l.at(i, &lw.scratch, s.dec)
 		lw.acts = s.m.Actions(st, lw.acts[:0])
@@ -406,21 +414,18 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 			if quotient {
 				b.perms = append(b.perms, lw.perms.id(&lw.pm))
 			}
-			if _, known := ids.get(fp); !known {
-				b.candEdge = append(b.candEdge, uint32(len(b.fps)-1))
-				var bits uint64
-				for k, pi := range live {
-					p := &s.props[pi]
-					if p.Cond(r) {
-						bits |= 1 << k
-					}
-					if p.Trigger != nil && p.Trigger(r) {
-						bits |= 1 << (32 + k)
-					}
+			var bits uint64
+			for k, pi := range live {
+				p := &s.props[pi]
+				if p.Cond(r) {
+					bits |= 1 << k
 				}
-				b.candBits = append(b.candBits, bits)
-				b.cand.add(r, s.m, s.dec)
+				if p.Trigger != nil && p.Trigger(r) {
+					bits |= 1 << (32 + k)
+				}
 			}
+			lw.bits = append(lw.bits, bits)
+			lw.succs.add(r, s.m, s.dec)
 		}
 		if waiter != nil {
 			en |= waiter.Waiting(st)
@@ -428,12 +433,25 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 		b.nedges = append(b.nedges, uint32(len(lw.acts)))
 		b.enab = append(b.enab, en)
 	}
+	for _, fp := range b.fps {
+		lw.sink += ids.touch(fp)
+	}
+	for e, fp := range b.fps {
+		if _, known := ids.get(fp); !known {
+			b.candEdge = append(b.candEdge, uint32(e))
+			b.candBits = append(b.candBits, lw.bits[e])
+			b.cand.copyFrom(&lw.succs, e, s.dec)
+		}
+	}
 }
 
 // numberBlock is phase 2 for one block: in order, each edge's target gets
 // its id (a new one for a candidate the table does not hold yet), and the
 // edges, enabled sets and new states join the graph.
 func (s *search[S, A]) numberBlock(g *graph, b *lblock[S], lws []*lworker[S, A], live []int, quotient bool, next *stateList[S]) {
+	for _, fp := range b.fps {
+		s.liveSink += g.ids.touch(fp)
+	}
 	e, c := 0, 0
 	src := uint32(len(g.off) - 1)
 	for i, n := range b.nedges {
@@ -1076,6 +1094,9 @@ func (t *idTable) init() {
 	t.keys = make([]uint64, 1024)
 	t.vals = make([]uint32, 1024)
 }
+
+// touch reads fp's home slot, so that a probe soon after finds it cached.
+func (t *idTable) touch(fp uint64) uint64 { return t.keys[fp&uint64(len(t.keys)-1)] }
 
 func (t *idTable) get(fp uint64) (uint32, bool) {
 	mask := uint64(len(t.keys) - 1)
