@@ -19,11 +19,10 @@ import (
 // of the state before, and lead to the projection of the state after.
 type obsModel struct {
 	*Model
-	mu     sync.Mutex
-	steps  map[EvKind]map[string]bool
-	errs   []string
-	edges  int64
-	states int64
+	mu    sync.Mutex
+	steps map[EvKind]map[string]bool
+	errs  []string
+	edges int64
 }
 
 func newObsModel(m *Model) *obsModel {

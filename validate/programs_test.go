@@ -63,11 +63,15 @@ func pingpong() {
 	<-pong
 }
 
+// workSink keeps work's result alive, so the compiler cannot drop the loop.
+var workSink atomic.Int64
+
 func work(n int) int {
 	s := 0
 	for i := 0; i < n; i++ {
 		s += i * i % 7
 	}
+	workSink.Add(int64(s))
 	return s
 }
 
