@@ -369,6 +369,7 @@ type lblock[S any] struct {
 	nedges   []uint32
 	enab     []uint64
 	fps      []uint64
+	ids      []uint32 // the target's id when the table held it in phase 1, else noID
 	proc     []uint8
 	act      []uint16
 	perms    []uint16
@@ -380,7 +381,7 @@ type lblock[S any] struct {
 func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *stateList[S], from, to int, live []int, quotient bool, ids *idTable) {
 	*b = lblock[S]{
 		worker: wi,
-		nedges: b.nedges[:0], enab: b.enab[:0], fps: b.fps[:0], proc: b.proc[:0], act: b.act[:0],
+		nedges: b.nedges[:0], enab: b.enab[:0], fps: b.fps[:0], ids: b.ids[:0], proc: b.proc[:0], act: b.act[:0],
 		perms: b.perms[:0], cand: b.cand, candEdge: b.candEdge[:0], candBits: b.candBits[:0],
 	}
 	b.cand.reset()
@@ -437,7 +438,11 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 		lw.sink += ids.touch(fp)
 	}
 	for e, fp := range b.fps {
-		if _, known := ids.get(fp); !known {
+		id, known := ids.get(fp)
+		if known {
+			b.ids = append(b.ids, id)
+		} else {
+			b.ids = append(b.ids, noID)
 			b.candEdge = append(b.candEdge, uint32(e))
 			b.candBits = append(b.candBits, lw.bits[e])
 			b.cand.copyFrom(&lw.succs, e, s.dec)
@@ -449,14 +454,19 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 // its id (a new one for a candidate the table does not hold yet), and the
 // edges, enabled sets and new states join the graph.
 func (s *search[S, A]) numberBlock(g *graph, b *lblock[S], lws []*lworker[S, A], live []int, quotient bool, next *stateList[S]) {
-	for _, fp := range b.fps {
-		s.liveSink += g.ids.touch(fp)
+	// Phase 1 found most targets' ids already; only the candidates need
+	// the table, and their slots are touched first.
+	for _, e := range b.candEdge {
+		s.liveSink += g.ids.touch(b.fps[e])
 	}
 	e, c := 0, 0
 	src := uint32(len(g.off) - 1)
 	for i, n := range b.nedges {
 		for j := 0; j < int(n); j, e = j+1, e+1 {
-			to, isNew := g.ids.insert(b.fps[e], uint32(len(g.parent)))
+			to, isNew := b.ids[e], false
+			if to == noID {
+				to, isNew = g.ids.insert(b.fps[e], uint32(len(g.parent)))
+			}
 			for c < len(b.candEdge) && int(b.candEdge[c]) < e {
 				c++
 			}
@@ -1094,6 +1104,9 @@ func (t *idTable) init() {
 	t.keys = make([]uint64, 1024)
 	t.vals = make([]uint32, 1024)
 }
+
+// noID marks an edge whose target phase 1 did not find in the table.
+const noID = ^uint32(0)
 
 // touch reads fp's home slot, so that a probe soon after finds it cached.
 func (t *idTable) touch(fp uint64) uint64 { return t.keys[fp&uint64(len(t.keys)-1)] }
