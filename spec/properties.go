@@ -159,6 +159,11 @@ var sometimes = []sometimesProp{
 		func(c *Config) func(*State) bool {
 			return func(s *State) bool { return int(s.Sched.MNext) > c.nm()-c.Ms+1 }
 		}},
+	{PropInfo{"m-parked-on-midle", "sometimes", "an M sleeps in stopm on sched.midle (what midle-ms-parked speaks of)", "proc.go:2992-3011, 7200-7206"},
+		func(c *Config) bool { return c.Ms > 1 },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return s.Sched.Midle[0] != 0 }
+		}},
 	{PropInfo{"netpoll-blocks", "sometimes", "an M without a P blocks in netpoll", "proc.go:3732-3754"},
 		func(c *Config) bool { return c.Netpoll },
 		func(c *Config) func(*State) bool {
