@@ -56,6 +56,17 @@ const (
 	BugStealSkipsIdleTimers      = "steal-skips-idle-timers"
 	BugMgetNoUnlink              = "mget-no-unlink"
 	BugStartmNoNextp             = "startm-no-nextp"
+
+	// The garbage collector's side (features stw, gcwork).
+	BugNoIdleGCRecheck         = "no-idle-gc-recheck"
+	BugHandoffpNoGCStop        = "handoffp-no-gcstop"
+	BugGcstopmNoWakeup         = "gcstopm-no-wakeup"
+	BugGcstopmSpinningTwice    = "gcstopm-spinning-twice"
+	BugEntersyscallNoGCWait    = "entersyscall-no-gcwait"
+	BugEntersyscallNoSafePoint = "entersyscall-no-safepoint"
+	BugForEachPIdleKeepsBit    = "foreachp-idle-keeps-bit"
+	BugSafePointWakesEarly     = "safepoint-wakes-early"
+	BugHandoffpIgnoresGCWork   = "handoffp-ignores-gcwork"
 )
 
 // A Bug describes a bug switch.

@@ -161,7 +161,7 @@ func TestEveryPropertyHasASwitch(t *testing.T) {
 		expected[b.Expect] = append(expected[b.Expect], b.Name)
 	}
 	known := map[string]bool{}
-	for _, p := range Catalog(&Config{Liveness: true, ExpectDeadlock: true}) {
+	for _, p := range Catalog(&Config{Liveness: true, ExpectDeadlock: true, STW: true, GCWork: true, Locked: true}) {
 		known[p.Name] = true
 		if p.Kind != "always" && p.Kind != "eventually" {
 			continue

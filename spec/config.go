@@ -20,11 +20,15 @@ const (
 	OpNetwait               // netwait: block on a network descriptor until the poller sees it ready
 	OpSleep                 // sleep: time.Sleep, a timer on the current P
 	OpExit                  // exit: goexit (implicit at the end of a program)
+	OpGC                    // gc: runtime.GC: stop the world, mark, stop it again (feature stw)
+	OpLock                  // lockosthread: runtime.LockOSThread (feature locked)
+	OpUnlock                // unlockosthread: runtime.UnlockOSThread (feature locked)
 )
 
 var opNames = map[Op]string{
 	OpGo: "go", OpPark: "park", OpReady: "ready", OpSyscall: "syscall", OpGosched: "gosched",
 	OpCompute: "compute", OpNetwait: "netwait", OpSleep: "sleep", OpExit: "exit",
+	OpGC: "gc", OpLock: "lockosthread", OpUnlock: "unlockosthread",
 }
 
 func (o Op) String() string { return opNames[o] }
@@ -70,6 +74,9 @@ type Config struct {
 	Netpoll bool // the network poller exists (netpollinited)
 	Forcegc bool // the forcegc helper goroutine exists
 	Timers  bool // goroutines may sleep on timers
+	STW     bool // stop-the-world and safe points: the gc instruction, and forcegc's helper runs a GC
+	GCWork  bool // GC mark work: idle mark workers, handoffp's and checkIdleGCNoP's checks (needs stw)
+	Locked  bool // locked threads: LockOSThread, stoplockedm, startlockedm
 
 	// Bugs are the bug switches in effect (see bugs.go).
 	Bugs []string
@@ -136,12 +143,19 @@ func (c *Config) Validate() error {
 		// (netpollGenericInit in time.go): timers sleep in netpoll.
 		return bad("features", "the timers feature needs netpoll (timers wait in the network poller)")
 	}
+	if c.GCWork && !c.STW {
+		return bad("features", "the gcwork feature needs stw (mark work exists between the GC's stops of the world)")
+	}
+	if c.world() && c.go114() {
+		return bad("features", "the stw, gcwork and locked features follow Go 1.26 only (profile go1.14 does not have them)")
+	}
 	switch c.Profile {
 	case "", ProfileGo126, ProfileGo114:
 	default:
 		return bad("profile", "profile %q: want %s or %s", c.Profile, ProfileGo126, ProfileGo114)
 	}
 	spawned := make(map[int]bool)
+	gcBy := -1
 	for gi, p := range c.Gs {
 		if len(p.Code) > MaxInstr {
 			return badG(gi, MaxInstr, "g %s: %d instructions: at most %d (a goroutine's program counter is a byte)", p.Name, len(p.Code), MaxInstr)
@@ -169,6 +183,21 @@ func (c *Config) Validate() error {
 			case OpSleep:
 				if !c.Timers {
 					return badG(gi, ii, "g %s: sleep needs the timers feature", p.Name)
+				}
+			case OpGC:
+				switch {
+				case !c.STW:
+					return badG(gi, ii, "g %s: gc needs the stw feature", p.Name)
+				case c.Forcegc:
+					// worldsema is not modelled: one goroutine stops the world.
+					return badG(gi, ii, "g %s: gc with the forcegc feature: forcegc's helper already runs the GC, and the model has one stopper (worldsema is not modelled)", p.Name)
+				case gcBy >= 0 && gcBy != gi:
+					return badG(gi, ii, "g %s: gc in two goroutines (%s and %s): the model has one stopper (worldsema is not modelled)", p.Name, c.Gs[gcBy].Name, p.Name)
+				}
+				gcBy = gi
+			case OpLock, OpUnlock:
+				if !c.Locked {
+					return badG(gi, ii, "g %s: %s needs the locked feature", p.Name, in.Op)
 				}
 			}
 		}
@@ -224,9 +253,15 @@ func (c *Config) Has(name string) bool {
 }
 
 // featureNames are the feature toggles by their workload-file names.
-var featureNames = []string{"sysmon", "netpoll", "forcegc", "timers"}
+var featureNames = []string{"sysmon", "netpoll", "forcegc", "timers", "stw", "gcwork", "locked"}
 
-func (c *Config) features() []*bool { return []*bool{&c.Sysmon, &c.Netpoll, &c.Forcegc, &c.Timers} }
+func (c *Config) features() []*bool {
+	return []*bool{&c.Sysmon, &c.Netpoll, &c.Forcegc, &c.Timers, &c.STW, &c.GCWork, &c.Locked}
+}
+
+// world reports whether State.World is part of the state: one of the
+// garbage collector's features is on.
+func (c *Config) world() bool { return c.STW || c.GCWork || c.Locked }
 
 // SetFeatures turns on exactly the named features (workload-file names:
 // sysmon, netpoll, forcegc, timers) and turns off the others.

@@ -79,12 +79,18 @@ func stepApplies(c *Config, p pc) bool {
 	}
 	name := steps[p].name
 	switch {
+	case stwStep(p):
+		return c.STW
+	case gcworkStep(p):
+		return c.GCWork
 	case p == pcReady:
-		// goready: a ready instruction, or a timer's function.
-		return hasOp(c, OpReady) || c.Timers
+		// goready: a ready instruction, a timer's function, or the
+		// end of the mark phase.
+		return hasOp(c, OpReady) || c.Timers || c.GCWork
 	case p == pcGoschedLock || p == pcGoschedPut:
-		// Gosched, or sysmon's preemption of a computing goroutine.
-		return hasOp(c, OpGosched) || hasOp(c, OpCompute) && c.Sysmon
+		// Gosched, or sysmon's (or a stopper's preemptall's)
+		// preemption of a computing goroutine.
+		return hasOp(c, OpGosched) || hasOp(c, OpCompute) && (c.Sysmon || c.STW)
 	case p == pcPreemptRead || p == pcPreemptSet:
 		// Only goroutines with work ahead are worth preempting
 		// (mayPreempt): computing ones, and forcegc's helper.
@@ -284,6 +290,9 @@ func (m *Model) Encode(s *State, dst []byte) []byte {
 	dst = append(dst, bytesOf(&s.M, c.nm()*int(unsafe.Sizeof(M{})))...)
 	dst = append(dst, bytesOf(&s.P, c.GOMAXPROCS*int(unsafe.Sizeof(P{})))...)
 	dst = append(dst, bytesOf(&s.Sched, int(unsafe.Sizeof(Sched{})))...)
+	if c.world() {
+		dst = append(dst, bytesOf(&s.World, int(unsafe.Sizeof(World{})))...)
+	}
 	return append(dst, s.Throw, s.ThrowM, s.Report, b2u(s.Exited))
 }
 
@@ -297,6 +306,9 @@ func (m *Model) Decode(b []byte, s *State) {
 	b = b[copy(bytesOf(&s.M, c.nm()*int(unsafe.Sizeof(M{}))), b):]
 	b = b[copy(bytesOf(&s.P, c.GOMAXPROCS*int(unsafe.Sizeof(P{}))), b):]
 	b = b[copy(bytesOf(&s.Sched, int(unsafe.Sizeof(Sched{}))), b):]
+	if c.world() {
+		b = b[copy(bytesOf(&s.World, int(unsafe.Sizeof(World{}))), b):]
+	}
 	s.Throw, s.ThrowM, s.Report, s.Exited = b[0], b[1], b[2], b[3] != 0
 }
 

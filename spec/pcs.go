@@ -168,5 +168,47 @@ const (
 	pcStealRetry
 	pcStealNext
 
+	// stop-the-world, safe points and GC mark work (step_gc.go)
+	pcSTWLock
+	pcSTWStop
+	pcSTWSyscall
+	pcSTWSyscallStop
+	pcSTWSyscallResume
+	pcSTWIdle
+	pcSTWSleep
+	pcSTWCheck
+	pcStartTW
+	pcStartTWLock
+	pcStartTWProcresize
+	pcStartTWRunP
+	pcStartTWNewmLock
+	pcStartTWNewm
+	pcForEachPLock
+	pcForEachP
+	pcForEachPSyscall
+	pcForEachPTakeP
+	pcForEachPResume
+	pcForEachPSleep
+	pcForEachPCheck
+	pcForEachPClearLock
+	pcForEachPClear
+	pcRunSafePointFn
+	pcRunSafePointFnLock
+	pcRunSafePointFnDec
+	pcGcstopm
+	pcGcstopmLock
+	pcGcstopmStop
+	pcEntersyscallGCWait
+	pcEntersyscallGCWaitLock
+	pcEntersyscallGCWaitStop
+	pcFRIdleGC
+	pcGCMarkWorker
+	pcCheckIdleGC
+	pcCheckIdleGCLock
+	pcCheckIdleGCGet
+	pcCheckIdleGCAcquire
+
+	// locked threads (step_locked.go)
+
 	numPC
 )

@@ -52,6 +52,9 @@ func catalog(c *Config) []PropInfo {
 			fmt.Sprintf("the runtime never throws %q", in.msg), in.source})
 	}
 	ps = append(ps, structural...)
+	if c.STW {
+		ps = append(ps, stwStructural...)
+	}
 	for _, p := range sometimes {
 		if p.applies == nil || p.applies(c) {
 			ps = append(ps, p.PropInfo)
@@ -94,6 +97,28 @@ func init() {
 	reg("sysmon-wakeable", func(c *Config) func(*State) bool { return func(s *State) bool { return sysmonWakeableOK(c, s) } })
 	reg("midle-ms-parked", func(c *Config) func(*State) bool { return func(s *State) bool { return midleParkedOK(c, s) } })
 	reg("park-note-has-nextp", func(c *Config) func(*State) bool { return func(s *State) bool { return parkNoteOK(c, s) } })
+	reg("stopwait-counts-ps", func(c *Config) func(*State) bool { return func(s *State) bool { return stopwaitOK(c, s) } })
+	reg("stw-no-idle-p", func(c *Config) func(*State) bool {
+		return func(s *State) bool {
+			return !s.World.GCWaiting || s.Sched.Lock == s.World.Stopper || s.Sched.Pidle[0] == 0
+		}
+	})
+	reg("stw-world-stopped", func(c *Config) func(*State) bool { return func(s *State) bool { return worldStoppedOK(c, s) } })
+	reg("stopnote-woken", func(c *Config) func(*State) bool {
+		return func(s *State) bool {
+			w := &s.World
+			return w.Stopper == 0 || s.M[w.Stopper-1].PC != uint8(pcSTWSleep) || w.StopWait != 0 || w.StopNote != 0
+		}
+	})
+	reg("safepointnote-woken", func(c *Config) func(*State) bool {
+		return func(s *State) bool {
+			w := &s.World
+			if w.SafePointWait != 0 || w.SafePointNote != 0 {
+				return true
+			}
+			return !anyM(c, s, func(m *M) bool { return m.PC == uint8(pcForEachPSleep) })
+		}
+	})
 	for _, p := range sometimes {
 		propFuncs[p.Name] = propFunc{cond: p.cond}
 	}
@@ -125,6 +150,16 @@ var structural = []PropInfo{
 	{"sysmon-wakeable", "always", "sysmon never sleeps deeply on sysmonnote while a goroutine is in a syscall holding a P", "proc.go:4710-4714, 6523-6548"},
 	{"midle-ms-parked", "always", "every M on sched.midle is in stopm between mput and its wakeup: asleep on its park note, which is clear, holding no P and no nextp, not spinning", "proc.go:2992-3011 (stopm), 3109-3121 (startm's checks), 7200-7221 (mput, mget)"},
 	{"park-note-has-nextp", "always", "an M whose park note is set (woken by startm, not yet past notesleep) is off sched.midle and has m.nextp: startm hands the P over before the wakeup", "proc.go:3109-3121, 3009-3010"},
+}
+
+// stwStructural are the structural invariants of stop-the-world and safe
+// points (feature stw).
+var stwStructural = []PropInfo{
+	{"stopwait-counts-ps", "always", "while the world stops (sched.gcwaiting), sched.stopwait equals the Ps not yet given up to the stopper: a P is given up once it is _Pgcstop, or once nobody holds it (no m.p, m.nextp or local variable of an M refers to it, and it is not idle) [stw]", "proc.go:1658-1686, 3158-3166, 3296-3320, 4755-4777, 6796-6807"},
+	{"stw-no-idle-p", "always", "while the world stops, no P is on sched.pidle once the stopper has released sched.lock: the stopper took the idle Ps, and every M that would make its P idle gives it to the stopper instead [stw]", "proc.go:1676-1686, 3158-3166, 3595-3598"},
+	{"stw-world-stopped", "always", "while the world is stopped (between stopTheWorld's checks and procresize) every P is _Pgcstop and no M but the stopper holds a P or runs user code [stw]", "proc.go:1710-1734 (\"Double-check we actually stopped everything\")"},
+	{"stopnote-woken", "always", "the stopper never sleeps on sched.stopnote with stopwait at 0 and the note clear: the M that stopped the last P woke it [stw]", "proc.go:1688-1700, 3162-3164, 3315-3317, 4772-4774"},
+	{"safepointnote-woken", "always", "forEachP never sleeps on sched.safePointNote with safePointWait at 0 and the note clear: the M that ran the last safe point function woke it [stw]", "proc.go:2193-2205, 2242-2245, 3170-3173"},
 }
 
 type sometimesProp struct {
@@ -187,6 +222,29 @@ var sometimes = []sometimesProp{
 		func(c *Config) bool { return c.Forcegc && c.Sysmon },
 		func(c *Config) func(*State) bool {
 			return func(s *State) bool { return s.G[c.ng()-1].Status == _Grunning }
+		}},
+	{PropInfo{"world-stops", "sometimes", "stopTheWorldWithSema stops every P and its checks pass", "proc.go:1710-1743"},
+		func(c *Config) bool { return c.STW },
+		func(*Config) func(*State) bool { return func(s *State) bool { return s.World.Stopped } }},
+	{PropInfo{"stopper-waits", "sometimes", "the stopper sleeps on sched.stopnote: some P had to be stopped by its own M", "proc.go:1688-1700"},
+		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcSTWSleep) }) }
+		}},
+	{PropInfo{"gcstopm-runs", "sometimes", "an M stops its P for the GC in gcstopm", "proc.go:3296-3320"},
+		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcGcstopmLock) }) }
+		}},
+	{PropInfo{"foreachp-waits", "sometimes", "forEachP sleeps on sched.safePointNote: some P runs the safe point function itself", "proc.go:2193-2205"},
+		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcForEachPSleep) }) }
+		}},
+	{PropInfo{"mark-worker-runs", "sometimes", "an idle mark worker drains mark work", "proc.go:3540-3558"},
+		func(c *Config) bool { return c.GCWork },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcGCMarkWorker) }) }
 		}},
 	{PropInfo{"checkdead-reports", "sometimes", "checkdead reports \"all goroutines are asleep - deadlock!\"", "proc.go:6467-6468"},
 		func(c *Config) bool { return c.ExpectDeadlock },
@@ -293,7 +351,9 @@ func gPlacesOK(c *Config, s *State) bool {
 				return false
 			}
 		case _Gwaiting:
-			if queued[g] != 0 || onM[g] != 0 || held[g] > 1 {
+			// The stopper's G waits on its M while it stops the world
+			// or runs forEachP (casGToWaitingForSuspendG).
+			if queued[g] != 0 || (onM[g] != 0 && s.G[g].Wait != waitSTW) || held[g] > 1 {
 				return false
 			}
 		case _Gdead:
@@ -335,13 +395,84 @@ func pOwnershipOK(c *Config, s *State) bool {
 			return false
 		case onIdle == 1 && (pp.Status != _Pidle || pp.M != 0 || asP >= 0 || asNext >= 0 || !s.runqempty(p)):
 			return false
+		case asP >= 0 && pp.Status == _Pgcstop:
+			// The stopper keeps its P, _Pgcstop, as m.p.
+			if asNext >= 0 || pp.M != mref(asP) || s.World.Stopper != mref(asP) {
+				return false
+			}
 		case asP >= 0 && (asNext >= 0 || pp.M != mref(asP) || pp.Status != _Prunning):
+			return false
+		case pp.Status == _Pgcstop && (pp.M != 0 || asNext >= 0 || onIdle != 0 || !s.World.GCWaiting):
+			return false
+		case pp.Status == _Pidle && pp.M != 0 && !procresizeAssigned(c, s, p):
 			return false
 		case asNext >= 0 && (pp.Status != _Pidle || pp.M != 0):
 			return false
 		case pp.Status == _Prunning && (pp.M == 0 || s.M[pp.M-1].P != pref(p)):
 			return false
 		case pp.Status == _Psyscall && (pp.M != 0 || asP >= 0 || asNext >= 0 || onIdle != 0):
+			return false
+		}
+	}
+	return true
+}
+
+// procresizeAssigned reports whether p is one of startTheWorld's runnable Ps
+// whose p.m procresize set to an idle M it took with mget, not yet woken.
+func procresizeAssigned(c *Config, s *State, p int) bool {
+	m := int(s.P[p].M) - 1
+	if m < 0 || pc(s.M[m].PC) != pcStopmSleep || s.M[m].Park != 0 {
+		return false
+	}
+	return anyM(c, s, func(mm *M) bool {
+		switch pc(mm.PC) {
+		case pcStartTWRunP, pcStartTWNewmLock, pcStartTWNewm:
+			return mm.Visited&(1<<p) != 0
+		}
+		return false
+	})
+}
+
+// stopwaitOK checks stopwait-counts-ps.
+func stopwaitOK(c *Config, s *State) bool {
+	if !s.World.GCWaiting {
+		return true
+	}
+	var held uint8
+	for i := 0; i < c.nm(); i++ {
+		m := &s.M[i]
+		for _, r := range []uint8{m.P, m.NextP, m.LP} {
+			if r != 0 {
+				held |= 1 << (r - 1)
+			}
+		}
+	}
+	n := 0
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		givenUp := s.P[p].Status == _Pgcstop || (held&(1<<p) == 0 && !s.idle(p) && s.P[p].M == 0)
+		if !givenUp {
+			n++
+		}
+	}
+	return int(s.World.StopWait) == n
+}
+
+// worldStoppedOK checks stw-world-stopped.
+func worldStoppedOK(c *Config, s *State) bool {
+	w := &s.World
+	if !w.Stopped {
+		return true
+	}
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		if s.P[p].Status != _Pgcstop {
+			return false
+		}
+	}
+	for i := 0; i < c.nm(); i++ {
+		if mref(i) == w.Stopper {
+			continue
+		}
+		if s.M[i].P != 0 || s.M[i].PC == uint8(pcUser) {
 			return false
 		}
 	}
@@ -385,7 +516,9 @@ func trueDeadlock(c *Config, s *State) bool {
 		case _Grunnable, _Grunning, _Gsyscall:
 			return false
 		case _Gwaiting, _Gpreempted:
-			if envWakeable(gs) {
+			if envWakeable(gs) || gs.Wait == waitSTW || gs.Wait == waitGCMark {
+				// The stopper's G, and a G waiting for the mark
+				// phase that idle workers end, will run again.
 				return false
 			}
 			waiting = true
@@ -506,7 +639,9 @@ func parkNoteOK(c *Config, s *State) bool {
 // sysmonWakeableOK: SW-1 of model-extraction §9.4.
 func sysmonWakeableOK(c *Config, s *State) bool {
 	sm := c.sysmonM()
-	if sm < 0 || s.M[sm].PC != uint8(pcSysmonSleep) || !s.Sched.SysmonWait || s.Sched.SysmonNote != 0 {
+	if sm < 0 || s.M[sm].PC != uint8(pcSysmonSleep) || !s.Sched.SysmonWait || s.Sched.SysmonNote != 0 || s.World.GCWaiting {
+		// While the world stops, sysmon sleeps deeply on purpose;
+		// startTheWorld wakes it.
 		return true
 	}
 	for i := 0; i < c.nm(); i++ {

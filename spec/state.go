@@ -39,6 +39,7 @@ const (
 	_Pidle    = 0
 	_Prunning = 1
 	_Psyscall = 2
+	_Pgcstop  = 3 // halted for stop-the-world (features stw)
 )
 
 // Why a G waits (the model's record of the wait structure holding it).
@@ -49,6 +50,8 @@ const (
 	waitTimer   = 9 // on a timer (time.Sleep)
 	waitForcegc = 10
 	waitPolled  = 11 // returned by netpoll, not yet runnable
+	waitSTW     = 12 // its M stops or starts the world, or runs forEachP (casGToWaitingForSuspendG)
+	waitGCMark  = 13 // parked until the mark phase ends (gcWaitOnMark)
 )
 
 // A G is a goroutine.
@@ -96,19 +99,21 @@ type M struct {
 
 // M.Flags bits: arguments and locals that outlive one step.
 const (
-	fSpinArg   = 1 << iota // startm's spinning argument
-	fLockHeld              // startm's lockheld argument
-	fWasSpin               // findRunnable's wasSpinning
-	fPollUntil             // findRunnable's pollUntil != 0
-	fSysretake             // retake's sysretake
-	fRanTimer              // stealWork's ranTimer
-	fInherit               // the found G inherits the time slice
-	fStole                 // the found G was stolen (for a Sometimes property)
-	fLastPass              // stealWork: the pass that may take timers and runnext
-	fNext                  // ready/runqput's next argument
-	fPreempted             // goschedImpl's preempted argument
-	fSBOK                  // setBlockOnExitSyscall succeeded
-	fMWait                 // startm holds a reservation beyond the thread bound (Sched.MWait)
+	fSpinArg       = 1 << iota // startm's spinning argument
+	fLockHeld                  // startm's lockheld argument
+	fWasSpin                   // findRunnable's wasSpinning
+	fPollUntil                 // findRunnable's pollUntil != 0
+	fSysretake                 // retake's sysretake
+	fRanTimer                  // stealWork's ranTimer
+	fInherit                   // the found G inherits the time slice
+	fStole                     // the found G was stolen (for a Sometimes property)
+	fLastPass                  // stealWork: the pass that may take timers and runnext
+	fNext                      // ready/runqput's next argument
+	fPreempted                 // goschedImpl's preempted argument
+	fSBOK                      // setBlockOnExitSyscall succeeded
+	fMWait                     // startm holds a reservation beyond the thread bound (Sched.MWait)
+	fMarkWorker                // the M runs an idle mark worker (findRunnable found one, not a G)
+	fSafePointWait             // forEachP's wait
 )
 
 // A P is a processor: the right to run Go code.
@@ -153,12 +158,36 @@ type Sched struct {
 	ObjTokens [MaxObj]uint8 // wakeups that found nobody waiting
 }
 
+// World is the state of the garbage collector's side of the scheduler:
+// stop-the-world, safe points, GC mark work and locked threads (features
+// stw, gcwork, locked). Encode writes it only when one of them is on, so
+// that configurations without them keep their encodings.
+type World struct {
+	GCWaiting      bool  // sched.gcwaiting
+	StopWait       int8  // sched.stopwait
+	StopNote       uint8 // sched.stopnote key
+	Stopped        bool  // the world is stopped: stopTheWorld's checks passed, procresize has not run yet
+	Stopper        uint8 // mref of the M that stops (and later starts) the world: the holder of worldsema
+	SafePointFn    bool  // sched.safePointFn != nil
+	SafePointWait  int8  // sched.safePointWait
+	SafePointNote  uint8 // sched.safePointNote key
+	RunSafePointFn uint8 // bitmask of Ps: p.runSafePointFn == 1
+	GCPhase        uint8 // gc* : how far the GC cycle in progress has got
+	GCBlacken      bool  // gcBlackenEnabled != 0
+	MarkWork       uint8 // units of mark work left (gcMarkWorkAvailable: work.full != 0 || markroot jobs left)
+	MarkWaiter     uint8 // gref of the goroutine parked in gcWaitOnMark
+
+	LockedG [MaxM]uint8 // gref: m.lockedg
+	LockedM [MaxG]uint8 // mref: g.lockedm
+}
+
 // State is a whole scheduler state.
 type State struct {
 	G     [MaxG]G
 	M     [MaxM]M
 	P     [MaxP]P
 	Sched Sched
+	World World
 
 	// How the run ended, if it did.
 	Throw  uint8 // a throw* code: the runtime crashed

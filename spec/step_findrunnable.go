@@ -108,6 +108,19 @@ func (x *exec) runTimer(p, g int, ret pc) {
 // "once in a while" (schedtick%61, a choice here), the global queue first
 // (proc.go:3443-3450). The two reads are merged.
 func stepFRTop(x *exec) {
+	if x.c.STW {
+		// "if sched.gcwaiting.Load() { gcstopm(); goto top }; if
+		// pp.runSafePointFn != 0 { runSafePointFn() }"
+		// (proc.go:3403-3409), read with the rest of this step.
+		if x.s.World.GCWaiting {
+			x.goTo(pcGcstopm)
+			return
+		}
+		if x.safePointDue() {
+			x.call(pcRunSafePointFn, pcFRTop)
+			return
+		}
+	}
 	p := x.myP()
 	if g := x.expiredTimer(p); g >= 0 {
 		x.runTimer(p, g, pcFRTop)
@@ -255,7 +268,7 @@ func stepFRSpinGate(x *exec) {
 		x.setFlag(fLastPass|fRanTimer, false)
 		next := pcSteal
 		if np == 1 {
-			next = pcFRDropLock // stealWork has no victim
+			next = x.dropPEntry() // stealWork has no victim
 		}
 		if !x.mm.Spinning {
 			x.call(pcBecomeSpinning, next)
@@ -264,7 +277,16 @@ func stepFRSpinGate(x *exec) {
 		x.goTo(next)
 		return
 	}
-	x.goTo(pcFRDropLock)
+	x.goTo(x.dropPEntry())
+}
+
+// dropPEntry is where findRunnable goes when it has found nothing: the idle
+// mark worker check (gcwork), then giving up the P.
+func (x *exec) dropPEntry() pc {
+	if x.c.GCWork {
+		return pcFRIdleGC
+	}
+	return pcFRDropLock
 }
 
 // becomeSpinning (proc.go:1073-1077). The flag is private, so setting it
@@ -306,6 +328,14 @@ func (x *exec) unvisitedPs() uint8 {
 // and send runqgrab round its loop again (runqgrab.retry).
 func stepSteal(x *exec) {
 	s := x.s
+	if x.c.STW && s.World.GCWaiting {
+		// "GC work may be available": stealWork returns newWork and
+		// findRunnable goes to its top (proc.go:3838-3841).
+		x.mm.Visited = 0
+		x.setFlag(fLastPass|fRanTimer, false)
+		x.goTo(pcFRTop)
+		return
+	}
 	p2 := nthBit(x.stealVictims(), x.ch)
 	x.mm.Visited |= 1 << p2
 	last := x.flag(fLastPass)
@@ -405,7 +435,7 @@ func (x *exec) stealNext() {
 		x.goTo(pcFRTop)
 		return
 	}
-	x.goTo(pcFRDropLock)
+	x.goTo(x.dropPEntry())
 }
 
 // runqgrab's runnext theft: pp.runnext.cas(next, 0) (proc.go:7669-7710).
@@ -459,6 +489,12 @@ func stepStealTimerRunqget(x *exec) {
 // queue once more; the needspinning handshake; releasep and pidleput.
 func stepFRDropP(x *exec) {
 	s := x.s
+	if x.c.STW && (s.World.GCWaiting || x.safePointDue()) {
+		// proc.go:3595-3598
+		x.unlock()
+		x.goTo(pcFRTop)
+		return
+	}
 	if s.Sched.RunqN > 0 {
 		g, qn := x.globrunqbatch()
 		x.mm.QN = qn
@@ -623,6 +659,15 @@ func stepFRCheckRunqsAcquire(x *exec) {
 
 func (x *exec) checkTimersNoP() {
 	x.mm.Visited = 0
+	if x.c.GCWork {
+		x.goTo(pcCheckIdleGC) // checkIdleGCNoP first (proc.go:3701)
+		return
+	}
+	x.checkTimersNoPReally()
+}
+
+// checkTimersNoPReally is checkTimersNoP itself (after checkIdleGCNoP).
+func (x *exec) checkTimersNoPReally() {
 	if x.c.Timers && !x.c.Has(BugNoTimerRecheck) {
 		x.goTo(pcFRCheckTimers)
 		return

@@ -328,6 +328,12 @@ func stepHandoffp(x *exec) {
 		x.startmFor(false)
 		return
 	}
+	if w := &x.s.World; x.c.GCWork && w.GCBlacken && w.MarkWork > 0 && !x.c.Has(BugHandoffpIgnoresGCWork) {
+		// "if it has GC work, start it straight away"
+		// (proc.go:3145-3149), read with the queues.
+		x.startmFor(false)
+		return
+	}
 	x.goTo(pcHandoffpSpin)
 }
 
@@ -374,6 +380,20 @@ func stepHandoffpNeedspin(x *exec) {
 func stepHandoffpIdle(x *exec) {
 	s := x.s
 	p := x.lp()
+	if x.c.STW && s.World.GCWaiting && !x.c.Has(BugHandoffpNoGCStop) {
+		// The P goes to the stopper (proc.go:3158-3166).
+		x.stopwaitDone(p)
+		x.unlock()
+		x.mm.LP = 0
+		x.ret()
+		return
+	}
+	if x.c.STW && s.World.RunSafePointFn&(1<<p) != 0 {
+		// "if pp.runSafePointFn != 0 && atomic.Cas(&pp.runSafePointFn,
+		// 1, 0)": run it for the P (proc.go:3168-3174).
+		s.World.RunSafePointFn &^= 1 << p
+		x.safePointDone()
+	}
 	if s.Sched.RunqN > 0 {
 		x.unlock()
 		x.startmFor(false)

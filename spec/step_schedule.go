@@ -74,6 +74,11 @@ func stepResetSpinning(x *exec) {
 
 // execute (proc.go:3331-3383): make LG the M's current G and run it.
 func stepExecute(x *exec) {
+	if x.flag(fMarkWorker) {
+		x.setFlag(fMarkWorker, false)
+		x.goTo(pcGCMarkWorker)
+		return
+	}
 	g := x.lg()
 	x.mm.CurG = gref(g)
 	x.s.G[g].M = mref(x.m)
@@ -89,6 +94,11 @@ func stepExecute(x *exec) {
 // forcegc helper's program is one instruction, run forever.
 func (c *Config) instr(s *State, g int) Instr {
 	if !c.isUser(g) {
+		if c.STW && s.G[g].PC == 0 {
+			// forcegchelper's gcStart: a whole GC cycle, then the
+			// loop parks again (the park sets PC back to 0).
+			return Instr{Op: OpGC}
+		}
 		return Instr{Op: opForcegcHelper}
 	}
 	code := c.Gs[g].Code
@@ -232,7 +242,11 @@ func stepUser(x *exec) {
 		}
 		s.Sched.ForcegcLock = mref(m)
 		s.Sched.ForcegcIdle = true
+		gs.PC = 0
 		x.goTo(pcParkM)
+
+	case OpGC:
+		x.gc(g)
 	}
 }
 
@@ -351,6 +365,16 @@ func (x *exec) goschedImpl(g int) {
 	x.casgstatus(g, _Grunning, _Grunnable)
 	x.dropg()
 	x.mm.LG = gref(g)
+	if x.flag(fPreempted) && x.c.STW && x.s.World.GCWaiting {
+		// "If preempted for STW, keep the G on the local P in
+		// runnext so it can keep running immediately after the
+		// STW" (proc.go:4331-4334), then wakep and schedule.
+		x.setFlag(fPreempted, false)
+		x.setFlag(fNext, true)
+		x.call(pcWakep, pcSchedule)
+		x.call(pcRunqput, pcWakep)
+		return
+	}
 	x.goTo(pcGoschedLock)
 }
 

@@ -54,11 +54,33 @@ func init() {
 
 // entersyscall's first step: m.oldp = pp (private), then the CAS
 // _Grunning -> _Gsyscall, from which on sysmon may take the P.
+//
+// With the stw feature the source's order shows: "if pp.runSafePointFn !=
+// 0 { runSafePointFn() }" (proc.go:4645-4648, read in this step), m.oldp,
+// the gcwaiting check (pcEntersyscallGCWait), and then the CAS.
 func (x *exec) entersyscall(g int) {
+	if x.c.STW {
+		x.mm.OldP = x.mm.P
+		if x.safePointDue() && !x.c.Has(BugEntersyscallNoSafePoint) {
+			x.call(pcRunSafePointFn, pcEntersyscallGCWait)
+			return
+		}
+		x.goTo(pcEntersyscallGCWait)
+		return
+	}
 	if !x.casgstatus(g, _Grunning, _Gsyscall) {
 		return
 	}
 	x.mm.OldP = x.mm.P
+	x.goTo(pcEntersyscallSysmon)
+}
+
+// entersyscallCas is the CAS _Grunning -> _Gsyscall after the gcwaiting
+// check (proc.go:4694-4696).
+func (x *exec) entersyscallCas() {
+	if !x.casgstatus(x.curg(), _Grunning, _Gsyscall) {
+		return
+	}
 	x.goTo(pcEntersyscallSysmon)
 }
 

@@ -79,9 +79,10 @@ func stepSysmonStart(x *exec) {
 	x.goTo(pcSysmonLoop)
 }
 
-// The racy pre-check "sched.npidle.Load() == gomaxprocs" (proc.go:6523).
+// The racy pre-check "sched.gcwaiting.Load() || sched.npidle.Load() ==
+// gomaxprocs" (proc.go:6524).
 func stepSysmonLoop(x *exec) {
-	if int(x.s.Sched.NPidle) == x.c.GOMAXPROCS {
+	if x.s.World.GCWaiting || int(x.s.Sched.NPidle) == x.c.GOMAXPROCS {
 		x.goTo(pcSysmonDeepLock)
 		return
 	}
@@ -100,11 +101,11 @@ func (s *State) anyExpired() bool {
 	return false
 }
 
-// Under the lock: if every P is still idle and no timer is due, set
-// sysmonwait and sleep on sysmonnote (proc.go:6524-6548).
+// Under the lock: if the world is stopping or every P is still idle, and no
+// timer is due, set sysmonwait and sleep on sysmonnote (proc.go:6526-6548).
 func stepSysmonDeep(x *exec) {
 	s := x.s
-	if int(s.Sched.NPidle) == x.c.GOMAXPROCS && !s.anyExpired() {
+	if (s.World.GCWaiting || int(s.Sched.NPidle) == x.c.GOMAXPROCS) && !s.anyExpired() {
 		s.Sched.SysmonWait = true
 		x.unlock()
 		x.goTo(pcSysmonSleep)

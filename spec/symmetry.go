@@ -112,6 +112,11 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 			}
 		}
 	}
+	for v := s.World.RunSafePointFn; v != 0; v &= v - 1 {
+		if p := bits.TrailingZeros8(v); p < np {
+			ps[p].key[17] = 1
+		}
+	}
 	for i := 1; i < np; i++ { // insertion sort: stable, and n is tiny
 		for j := i; j > 0 && keyLess(ps[j].key[:], ps[j-1].key[:]); j-- {
 			ps[j], ps[j-1] = ps[j-1], ps[j]
@@ -189,6 +194,10 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 			k[34] = s.M[mm.LM-1].PC + 1
 		}
 		k[35] = mm.QN
+		k[36] = s.World.LockedG[i]
+		if s.World.Stopper == mref(i) {
+			k[37] = 1
+		}
 	}
 	for i := 1; i < n; i++ {
 		for j := i; j > 0 && keyLess(ms[j].key[:], ms[j-1].key[:]); j-- {
@@ -275,6 +284,18 @@ func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8, t *
 		sc.Pidle[i] = pmap(pp, sc.Pidle[i])
 	}
 	t.ThrowM = mmap(mp, t.ThrowM)
+	if c.world() {
+		w := &t.World
+		*w = s.World
+		w.Stopper = mmap(mp, w.Stopper)
+		w.RunSafePointFn = permBits(pp, w.RunSafePointFn, np)
+		for i := 0; i < c.nm(); i++ {
+			w.LockedG[mp[i]] = s.World.LockedG[i]
+		}
+		for g := 0; g < c.ng(); g++ {
+			w.LockedM[g] = mmap(mp, s.World.LockedM[g])
+		}
+	}
 }
 
 // keyLess orders signatures as bytes.Compare does, eight bytes at a time

@@ -38,6 +38,14 @@ const (
 	throwNetpollSpinning
 	throwCasfromGscan
 	throwForcegcPhaseError
+	throwSTWNotStopped
+	throwSTWNotStoppedStatus
+	throwStartTWNextp
+	throwForEachPWaitNonzero
+	throwForEachPNotDone
+	throwForEachPDidNotRun
+	throwGcstopmNotWaiting
+	throwGcstopmNegative
 	numThrow
 )
 
@@ -78,4 +86,12 @@ var throws = [numThrow]throwInfo{
 	throwNetpollSpinning:           {"netpoll-block-not-spinning", "findRunnable: netpoll with spinning", "proc.go:3737-3739"},
 	throwCasfromGscan:              {"resume-holds-scan-bit", "casfrom_Gscanstatus: gp->status is not in scan state", "proc.go:1234-1239"},
 	throwForcegcPhaseError:         {"forcegc-phase", "forcegc: phase error", "proc.go:370-373"},
+	throwSTWNotStopped:             {"stw-stopwait-zero", "stopTheWorld: not stopped (stopwait != 0)", "proc.go:1715-1716"},
+	throwSTWNotStoppedStatus:       {"stw-all-ps-gcstop", "stopTheWorld: not stopped (status != _Pgcstop)", "proc.go:1718-1721"},
+	throwStartTWNextp:              {"starttheworld-m-has-no-nextp", "startTheWorld: inconsistent mp->nextp", "proc.go:1792-1794"},
+	throwForEachPWaitNonzero:       {"foreachp-not-nested", "forEachP: sched.safePointWait != 0", "proc.go:2145-2147"},
+	throwForEachPNotDone:           {"foreachp-done", "forEachP: not done", "proc.go:2206-2208"},
+	throwForEachPDidNotRun:         {"foreachp-every-p-ran", "forEachP: P did not run fn", "proc.go:2209-2213"},
+	throwGcstopmNotWaiting:         {"gcstopm-gcwaiting", "gcstopm: not waiting for gc", "proc.go:3299-3301"},
+	throwGcstopmNegative:           {"gcstopm-nmspinning-nonnegative", "gcstopm: negative nmspinning", "proc.go:3302-3309"},
 }

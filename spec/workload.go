@@ -15,7 +15,7 @@ import (
 //	ms 3                       # worker Ms, m0 included; sysmon is extra
 //	runq 2                     # local run queue capacity (even)
 //	profile go1.26             # or go1.14
-//	features sysmon netpoll forcegc timers
+//	features sysmon netpoll forcegc timers stw gcwork locked
 //	expect deadlock            # optional: the goroutines truly deadlock
 //	bugs no-mreserveid         # optional bug switches
 //
@@ -27,7 +27,8 @@ import (
 //		ready 0                # wake a goroutine blocked on object 0
 //
 // Instructions: go NAME, park K, ready K, syscall, gosched, compute,
-// netwait, sleep, exit. A program exits at its end.
+// netwait, sleep, gc, lockosthread, unlockosthread, exit. A program exits
+// at its end.
 
 // A ParseError is a workload error at a line.
 type ParseError struct {
@@ -196,7 +197,7 @@ func parseInstr(f []string) (Instr, error) {
 		}
 	}
 	if op == 0 {
-		return Instr{}, fmt.Errorf("unknown instruction %q (known: go park ready syscall gosched compute netwait sleep exit)", f[0])
+		return Instr{}, fmt.Errorf("unknown instruction %q (known: go park ready syscall gosched compute netwait sleep gc lockosthread unlockosthread exit)", f[0])
 	}
 	in := Instr{Op: op}
 	switch op {
