@@ -58,15 +58,21 @@ const (
 	BugStartmNoNextp             = "startm-no-nextp"
 
 	// The garbage collector's side (features stw, gcwork).
-	BugNoIdleGCRecheck         = "no-idle-gc-recheck"
-	BugHandoffpNoGCStop        = "handoffp-no-gcstop"
-	BugGcstopmNoWakeup         = "gcstopm-no-wakeup"
-	BugGcstopmSpinningTwice    = "gcstopm-spinning-twice"
-	BugEntersyscallNoGCWait    = "entersyscall-no-gcwait"
-	BugEntersyscallNoSafePoint = "entersyscall-no-safepoint"
-	BugForEachPIdleKeepsBit    = "foreachp-idle-keeps-bit"
-	BugSafePointWakesEarly     = "safepoint-wakes-early"
-	BugHandoffpIgnoresGCWork   = "handoffp-ignores-gcwork"
+	BugNoIdleGCRecheck      = "no-idle-gc-recheck"
+	BugDropPNoSafePoint     = "dropp-no-safepoint"
+	BugHandoffpNoGCStop     = "handoffp-no-gcstop"
+	BugGcstopmNoWakeup      = "gcstopm-no-wakeup"
+	BugGcstopmWakesEarly    = "gcstopm-wakes-early"
+	BugGcstopmSpinningTwice = "gcstopm-spinning-twice"
+	BugSTWTakeP             = "stw-takep"
+	BugStartTWNextpFirst    = "starttheworld-nextp-first"
+	BugDropPGcstopm         = "dropp-gcstopm"
+	BugSTWIdleNoCount       = "stw-idle-no-stopwait"
+	BugSTWNoWait            = "stw-no-wait"
+	BugForEachPSelfBit      = "foreachp-asks-itself"
+	BugSafePointWakesEarly  = "safepoint-wakes-early"
+	BugSafePointNoWakeup    = "safepoint-no-wakeup"
+	BugForEachPNoChecks     = "foreachp-no-checks"
 )
 
 // A Bug describes a bug switch.
@@ -179,6 +185,38 @@ var bugList = []Bug{
 		"startm wakes the idle M it took without handing it the P (proc.go:3119, `nmp.nextp.set(pp)` dropped): the M leaves notesleep with no P to acquire, and the P is held by nobody.", "pingpong", false},
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
+
+	// The garbage collector's side (features stw, gcwork).
+	{BugNoIdleGCRecheck, "golang/go#14179", "work-conservation",
+		"No checkIdleGCNoP (proc.go:3700-3717), as before commit 0bae74e8 (Go 1.8): a spinning M that drops its P re-checks the run queues but not GC mark work, and stops while an idle P could run an idle mark worker.", "gcwork", false},
+	{BugDropPNoSafePoint, "synthetic", "safepoint-no-idle-p",
+		"findRunnable's re-check under sched.lock before dropping its P looks at gcwaiting only, not pp.runSafePointFn (proc.go:3595, the check commit 57afa764 put at every place that checks gcwaiting): the P goes idle still owing the safe point function, after forEachP ran it for the idle Ps.", "stw", false},
+	{BugHandoffpNoGCStop, "synthetic", "stw-no-idle-p",
+		"handoffp ignores sched.gcwaiting (proc.go:3158-3166): a P handed off while the world stops goes on the idle list, after the stopper took the idle Ps.", "stw-3p-sysmon", false},
+	{BugGcstopmNoWakeup, "synthetic", "stopnote-woken",
+		"gcstopm decrements sched.stopwait without waking sched.stopnote at zero (proc.go:3315-3317): the stopper sleeps with every P stopped.", "stw", false},
+	{BugGcstopmWakesEarly, "synthetic", "throw-stw-stopwait-zero",
+		"gcstopm wakes sched.stopnote on every decrement, not only at zero (proc.go:3315): the stopper wakes while Ps still run.", "stw-3p", false},
+	{BugGcstopmSpinningTwice, "synthetic", "throw-gcstopm-nmspinning-nonnegative",
+		"gcstopm decrements nmspinning twice for a spinning M (proc.go:3302-3309).", "stw", false},
+	{BugSTWTakeP, "synthetic", "throw-stw-all-ps-gcstop",
+		"stopTheWorldWithSema releases a P in a syscall with takeP (releaseP(_Pidle)) where it means gcstopP (proc.go:1671): the P is counted stopped but is _Pidle.", "stw", false},
+	{BugStartTWNextpFirst, "synthetic", "throw-starttheworld-m-has-no-nextp",
+		"startTheWorldWithSema sets mp.nextp before checking that it is clear (proc.go:1792-1796).", "stw", false},
+	{BugDropPGcstopm, "synthetic", "throw-gcstopm-gcwaiting",
+		"findRunnable's re-check before dropping its P calls gcstopm for either of its conditions (proc.go:3595-3598), so a pending safe point function stops an M that no stop is waiting for.", "stw", false},
+	{BugSTWIdleNoCount, "synthetic", "stopwait-counts-ps",
+		"stopTheWorldWithSema stops the idle Ps without decrementing sched.stopwait (proc.go:1684).", "stw", false},
+	{BugSTWNoWait, "synthetic", "stw-world-stopped",
+		"stopTheWorldWithSema neither waits for sched.stopnote nor checks (proc.go:1686-1734): the GC runs while Ps still run user code.", "stw", false},
+	{BugForEachPSelfBit, "synthetic", "throw-foreachp-every-p-ran",
+		"forEachP sets runSafePointFn on its own P too (proc.go:2153, the `p2 != pp` test dropped) while it counts gomaxprocs-1 Ps: the count reaches zero with its own P's request pending.", "stw", false},
+	{BugSafePointWakesEarly, "synthetic", "throw-foreachp-done",
+		"runSafePointFn wakes sched.safePointNote on every decrement, not only at zero (proc.go:2243).", "stw-3p", false},
+	{BugSafePointNoWakeup, "synthetic", "safepointnote-woken",
+		"runSafePointFn and handoffp decrement sched.safePointWait without waking sched.safePointNote at zero (proc.go:2243-2245, 3171-3173).", "stw", false},
+	{BugForEachPNoChecks, "synthetic", "throw-foreachp-not-nested",
+		"forEachP returns without waiting for the safe points and without its checks (proc.go:2193-2213): the next forEachP finds safePointWait not zero.", "stw-twice", false},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -67,6 +67,21 @@ var bugCases = []struct {
 	{BugMputNoCheckdead, "deadlock", 55, true},
 	{BugMgetNoUnlink, "pingpong", 39, false},
 	{BugStartmNoNextp, "pingpong", 39, false},
+	{BugNoIdleGCRecheck, "gcwork", 63, false},
+	{BugDropPNoSafePoint, "stw", 69, false},
+	{BugHandoffpNoGCStop, "stw-3p-sysmon", 60, false},
+	{BugGcstopmNoWakeup, "stw", 27, false},
+	{BugGcstopmWakesEarly, "stw-3p", 50, false},
+	{BugGcstopmSpinningTwice, "stw", 18, false},
+	{BugSTWTakeP, "stw", 42, false},
+	{BugStartTWNextpFirst, "stw", 53, false},
+	{BugDropPGcstopm, "stw", 67, false},
+	{BugSTWIdleNoCount, "stw", 53, false},
+	{BugSTWNoWait, "stw", 20, false},
+	{BugForEachPSelfBit, "stw", 53, false},
+	{BugSafePointWakesEarly, "stw-3p", 75, false},
+	{BugSafePointNoWakeup, "stw", 49, false},
+	{BugForEachPNoChecks, "stw-twice", 108, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

@@ -19,6 +19,7 @@ type StepInfo struct {
 var stepFiles = map[string][2]string{
 	"netpoll":               {"netpoll", "netpoll_epoll.go"},
 	"netpollAdjustWaiters":  {"netpollAdjustWaiters", "netpoll.go"},
+	"gcBgMarkWorker":        {"gcBgMarkWorker", "mgc.go"},
 	"notetsleep":            {"notetsleep", "lock_futex.go"},
 	"startIdle":             {"injectglist", "proc.go"},
 	"user":                  {"", "user code: gopark, goready, newproc, Gosched, entersyscall, goexit1 (proc.go)"},

@@ -22,7 +22,7 @@ func gStatusName(st uint8) string {
 	return s
 }
 
-var pStatusNames = map[uint8]string{_Pidle: "idle", _Prunning: "running", _Psyscall: "syscall"}
+var pStatusNames = map[uint8]string{_Pidle: "idle", _Prunning: "running", _Psyscall: "syscall", _Pgcstop: "gcstop"}
 
 func (m *Model) pName(ref uint8) string {
 	if ref == 0 {
@@ -108,6 +108,25 @@ func (m *Model) fields(s *State) [][2]string {
 	if c.Forcegc {
 		add("forcegc.idle", fmt.Sprint(sc.ForcegcIdle))
 		add("forcegc.lock", m.mRef(sc.ForcegcLock))
+	}
+	if c.STW {
+		w := &s.World
+		add("gcwaiting", fmt.Sprint(w.GCWaiting))
+		add("stopwait", fmt.Sprint(w.StopWait))
+		add("stopnote", fmt.Sprint(w.StopNote))
+		add("worldStopped", fmt.Sprint(w.Stopped))
+		add("worldsema", m.mRef(w.Stopper))
+		add("safePointFn", map[bool]string{true: "set", false: "nil"}[w.SafePointFn])
+		add("safePointWait", fmt.Sprint(w.SafePointWait))
+		add("safePointNote", fmt.Sprint(w.SafePointNote))
+		add("runSafePointFn", m.pMask(w.RunSafePointFn))
+		add("gcphase", gcPhaseNames[w.GCPhase])
+	}
+	if c.GCWork {
+		w := &s.World
+		add("gcBlackenEnabled", fmt.Sprint(b2u(w.GCBlacken)))
+		add("markwork", fmt.Sprint(w.MarkWork))
+		add("markWaiter", m.gRef(w.MarkWaiter))
 	}
 	for k := 0; k < MaxObj; k++ {
 		if sc.ObjLock[k] != 0 || sc.ObjWait[k] != 0 || sc.ObjTokens[k] != 0 {
@@ -203,6 +222,8 @@ func (m *Model) pMask(mask uint8) string {
 	return "{" + strings.Join(b, " ") + "}"
 }
 
+var gcPhaseNames = [...]string{gcOff: "off", gcSweepTerm: "sweep termination", gcMark: "mark", gcMarkDone: "mark done", gcMarkTerm: "mark termination"}
+
 func waitName(w uint8) string {
 	switch {
 	case w == waitNone:
@@ -217,11 +238,15 @@ func waitName(w uint8) string {
 		return "forcegc"
 	case w == waitPolled:
 		return "netpoll (returned)"
+	case w == waitSTW:
+		return "its M (stopping the world, or forEachP)"
+	case w == waitGCMark:
+		return "the mark phase (gcWaitOnMark)"
 	}
 	return "?"
 }
 
-var flagNameList = []string{"spinarg", "lockheld", "wasSpinning", "pollUntil", "sysretake", "ranTimer", "inherit", "stole", "lastPass", "next", "preempted", "sbOK", "mwait"}
+var flagNameList = []string{"spinarg", "lockheld", "wasSpinning", "pollUntil", "sysretake", "ranTimer", "inherit", "stole", "lastPass", "next", "preempted", "sbOK", "mwait", "markWorker", "safePointWait"}
 
 func flagNames(f uint16) string {
 	var b []string
@@ -248,8 +273,14 @@ func (m *Model) FormatState(s *State) string {
 	c := m.C
 	sc := &s.Sched
 	var b strings.Builder
-	fmt.Fprintf(&b, "SCHED: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d needspinning=%d idlethreads=%d runqueue=%d nmidlelocked=%d nmsys=%d sysmonwait=%v lock=%s\n",
-		c.GOMAXPROCS, sc.NPidle, sc.MNext, sc.NMSpinning, b2u(sc.NeedSpinning), sc.NMidle, sc.RunqN, sc.NMidleLocked, sc.NMSys, sc.SysmonWait, m.mRef(sc.Lock))
+	gcw, sw := "", ""
+	if c.STW {
+		// As schedtrace's scheddetail line (proc.go:6908).
+		gcw = fmt.Sprintf(" gcwaiting=%v", s.World.GCWaiting)
+		sw = fmt.Sprintf(" stopwait=%d", s.World.StopWait)
+	}
+	fmt.Fprintf(&b, "SCHED: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d needspinning=%d idlethreads=%d runqueue=%d%s nmidlelocked=%d%s nmsys=%d sysmonwait=%v lock=%s\n",
+		c.GOMAXPROCS, sc.NPidle, sc.MNext, sc.NMSpinning, b2u(sc.NeedSpinning), sc.NMidle, sc.RunqN, gcw, sc.NMidleLocked, sw, sc.NMSys, sc.SysmonWait, m.mRef(sc.Lock))
 	for p := 0; p < c.GOMAXPROCS; p++ {
 		pp := &s.P[p]
 		fmt.Fprintf(&b, "  P%d: status=%s m=%s runq=%s runnext=%s", p, pStatusNames[pp.Status], m.mRef(pp.M), m.gList(pp.Runq[:pp.RunqN]), m.gRef(pp.Runnext))

@@ -103,6 +103,20 @@ func init() {
 			return !s.World.GCWaiting || s.Sched.Lock == s.World.Stopper || s.Sched.Pidle[0] == 0
 		}
 	})
+	reg("safepoint-no-idle-p", func(c *Config) func(*State) bool {
+		return func(s *State) bool {
+			w := &s.World
+			if !w.SafePointFn || s.Sched.Lock == w.Stopper {
+				return true
+			}
+			for _, r := range s.Sched.Pidle {
+				if r != 0 && w.RunSafePointFn&(1<<(r-1)) != 0 {
+					return false
+				}
+			}
+			return true
+		}
+	})
 	reg("stw-world-stopped", func(c *Config) func(*State) bool { return func(s *State) bool { return worldStoppedOK(c, s) } })
 	reg("stopnote-woken", func(c *Config) func(*State) bool {
 		return func(s *State) bool {
@@ -155,8 +169,9 @@ var structural = []PropInfo{
 // stwStructural are the structural invariants of stop-the-world and safe
 // points (feature stw).
 var stwStructural = []PropInfo{
-	{"stopwait-counts-ps", "always", "while the world stops (sched.gcwaiting), sched.stopwait equals the Ps not yet given up to the stopper: a P is given up once it is _Pgcstop, or once nobody holds it (no m.p, m.nextp or local variable of an M refers to it, and it is not idle) [stw]", "proc.go:1658-1686, 3158-3166, 3296-3320, 4755-4777, 6796-6807"},
+	{"stopwait-counts-ps", "always", "while the world stops (sched.gcwaiting), sched.stopwait equals the Ps not yet given up to the stopper: a P is given up once it is _Pgcstop, or once no M but the stopper holds it (no m.p, m.nextp or local variable of another M refers to it, p.m is 0, and it is not idle) [stw]", "proc.go:1658-1686, 3158-3166, 3296-3320, 4755-4777, 6796-6807"},
 	{"stw-no-idle-p", "always", "while the world stops, no P is on sched.pidle once the stopper has released sched.lock: the stopper took the idle Ps, and every M that would make its P idle gives it to the stopper instead [stw]", "proc.go:1676-1686, 3158-3166, 3595-3598"},
+	{"safepoint-no-idle-p", "always", "while forEachP runs, no P on sched.pidle still owes the safe point function once forEachP has released sched.lock: forEachP ran it for the idle Ps, and every M that makes its P idle runs it first (findRunnable goes back to its top, handoffp runs it) [stw]", "proc.go:2162-2170, 2228-2231, 3168-3174, 3595-3598"},
 	{"stw-world-stopped", "always", "while the world is stopped (between stopTheWorld's checks and procresize) every P is _Pgcstop and no M but the stopper holds a P or runs user code [stw]", "proc.go:1710-1734 (\"Double-check we actually stopped everything\")"},
 	{"stopnote-woken", "always", "the stopper never sleeps on sched.stopnote with stopwait at 0 and the note clear: the M that stopped the last P woke it [stw]", "proc.go:1688-1700, 3162-3164, 3315-3317, 4772-4774"},
 	{"safepointnote-woken", "always", "forEachP never sleeps on sched.safePointNote with safePointWait at 0 and the note clear: the M that ran the last safe point function woke it [stw]", "proc.go:2193-2205, 2242-2245, 3170-3173"},
@@ -441,7 +456,11 @@ func stopwaitOK(c *Config, s *State) bool {
 	var held uint8
 	for i := 0; i < c.nm(); i++ {
 		m := &s.M[i]
-		for _, r := range []uint8{m.P, m.NextP, m.LP} {
+		lp := m.LP
+		if mref(i) == s.World.Stopper || !lpOwned(m) {
+			lp = 0 // what the stopper holds is given up to it
+		}
+		for _, r := range []uint8{m.P, m.NextP, lp} {
 			if r != 0 {
 				held |= 1 << (r - 1)
 			}
@@ -455,6 +474,19 @@ func stopwaitOK(c *Config, s *State) bool {
 		}
 	}
 	return int(s.World.StopWait) == n
+}
+
+// lpOwned reports whether the M's LP is a P it owns, not one it only probes:
+// setBlockOnExitSyscall's steps and their callers' next steps, until the
+// probe has succeeded, refer to another M's P.
+func lpOwned(m *M) bool {
+	switch pc(m.PC) {
+	case pcSBRead, pcSBCas, pcSBCheck:
+		return false
+	case pcExitTakeP, pcSTWSyscallStop, pcForEachPTakeP, pcRetakeDecide:
+		return m.Flags&fSBOK != 0
+	}
+	return m.LP != 0
 }
 
 // worldStoppedOK checks stw-world-stopped.
@@ -546,6 +578,10 @@ func idleP(s *State) bool { return s.Sched.Pidle[0] != 0 }
 // without waking anyone, which docs/bugs.md records as a finding.
 func queuedWork(c *Config, s *State) bool {
 	if s.Sched.RunqN > 0 {
+		return true
+	}
+	if w := &s.World; w.GCBlacken && w.MarkWork > 0 {
+		// Mark work for an idle mark worker (gcwork).
 		return true
 	}
 	for p := 0; p < c.GOMAXPROCS; p++ {

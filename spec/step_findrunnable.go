@@ -489,9 +489,13 @@ func stepStealTimerRunqget(x *exec) {
 // queue once more; the needspinning handshake; releasep and pidleput.
 func stepFRDropP(x *exec) {
 	s := x.s
-	if x.c.STW && (s.World.GCWaiting || x.safePointDue()) {
+	if x.c.STW && (s.World.GCWaiting || x.safePointDue() && !x.c.Has(BugDropPNoSafePoint)) {
 		// proc.go:3595-3598
 		x.unlock()
+		if x.c.Has(BugDropPGcstopm) {
+			x.goTo(pcGcstopm) // as if both conditions meant a stop
+			return
+		}
 		x.goTo(pcFRTop)
 		return
 	}

@@ -233,7 +233,11 @@ func stepSTWSyscallStop(x *exec) {
 		return
 	}
 	x.setFlag(fSBOK, false)
-	x.releasePFrom(_Pgcstop)
+	if x.c.Has(BugSTWTakeP) {
+		x.releasePFrom(_Pidle) // takeP where gcstopP was meant
+	} else {
+		x.releasePFrom(_Pgcstop)
+	}
 	x.s.World.StopWait--
 	x.goTo(pcSTWSyscallResume)
 }
@@ -273,11 +277,13 @@ func stepSTWIdle(x *exec) {
 			break
 		}
 		s.P[p].Status = _Pgcstop
-		s.World.StopWait--
+		if !x.c.Has(BugSTWIdleNoCount) {
+			s.World.StopWait--
+		}
 	}
 	wait := s.World.StopWait > 0
 	x.unlock()
-	if wait {
+	if wait && !x.c.Has(BugSTWNoWait) {
 		x.goTo(pcSTWSleep)
 		return
 	}
@@ -304,11 +310,11 @@ func stepSTWSleep(x *exec) {
 // stop it disables it.
 func stepSTWCheck(x *exec) {
 	s, w := x.s, &x.s.World
-	if w.StopWait != 0 {
+	if w.StopWait != 0 && !x.c.Has(BugSTWNoWait) {
 		x.throw(throwSTWNotStopped)
 		return
 	}
-	for p := 0; p < x.c.GOMAXPROCS; p++ {
+	for p := 0; p < x.c.GOMAXPROCS && !x.c.Has(BugSTWNoWait); p++ {
 		if s.P[p].Status != _Pgcstop {
 			x.throw(throwSTWNotStoppedStatus)
 			return
@@ -406,6 +412,9 @@ func stepStartTWRunP(x *exec) {
 // notewakeup(&mp.park)".
 func (x *exec) handNextp(mp, p int) {
 	n := &x.s.M[mp]
+	if x.c.Has(BugStartTWNextpFirst) {
+		n.NextP = pref(p) // handed over before the check
+	}
 	if n.NextP != 0 {
 		x.throw(throwStartTWNextp)
 		return
@@ -468,6 +477,7 @@ func (x *exec) newThread(id, p int, spinning bool) {
 // Ps. fn(pp) for the stopper's own P does nothing the model sees.
 func (x *exec) forEachP(g int) {
 	x.suspendG(g)
+	x.s.World.Stopper = mref(x.m)
 	x.goTo(pcForEachPLock)
 }
 
@@ -480,6 +490,9 @@ func stepForEachP(x *exec) {
 	w.SafePointWait = int8(x.c.GOMAXPROCS - 1)
 	w.SafePointFn = true
 	w.RunSafePointFn = uint8(1<<x.c.GOMAXPROCS-1) &^ (1 << x.myP())
+	if x.c.Has(BugForEachPSelfBit) {
+		w.RunSafePointFn |= 1 << x.myP()
+	}
 	x.preemptall()
 	for _, r := range s.Sched.Pidle {
 		if r == 0 {
@@ -487,9 +500,7 @@ func stepForEachP(x *exec) {
 		}
 		p := int(r) - 1
 		if w.RunSafePointFn&(1<<p) != 0 {
-			if !x.c.Has(BugForEachPIdleKeepsBit) {
-				w.RunSafePointFn &^= 1 << p
-			}
+			w.RunSafePointFn &^= 1 << p
 			w.SafePointWait--
 		}
 	}
@@ -516,6 +527,11 @@ func (x *exec) forEachPNextSyscall() {
 		return
 	}
 	x.mm.Visited = 0
+	if x.c.Has(BugForEachPNoChecks) {
+		x.setFlag(fSafePointWait, false)
+		x.goTo(pcForEachPClearLock) // no wait, no checks
+		return
+	}
 	if x.flag(fSafePointWait) {
 		x.goTo(pcForEachPSleep)
 		return
@@ -584,6 +600,7 @@ func stepForEachPCheck(x *exec) {
 // casgstatus back to _Grunning.
 func stepForEachPClear(x *exec) {
 	x.s.World.SafePointFn = false
+	x.s.World.Stopper = 0
 	x.unlock()
 	x.resumeG()
 	x.clearLocals()
@@ -621,7 +638,7 @@ func stepRunSafePointFnDec(x *exec) {
 func (x *exec) safePointDone() {
 	w := &x.s.World
 	w.SafePointWait--
-	if w.SafePointWait == 0 || x.c.Has(BugSafePointWakesEarly) {
+	if w.SafePointWait == 0 && !x.c.Has(BugSafePointNoWakeup) || x.c.Has(BugSafePointWakesEarly) {
 		x.notewakeup(&w.SafePointNote)
 	}
 }
@@ -633,7 +650,8 @@ func (x *exec) stopwaitDone(p int) {
 	w := &x.s.World
 	x.s.P[p].Status = _Pgcstop
 	w.StopWait--
-	if w.StopWait == 0 && !x.c.Has(BugGcstopmNoWakeup) {
+	gcstopm := pc(x.mm.PC) == pcGcstopmStop
+	if w.StopWait == 0 && !(gcstopm && x.c.Has(BugGcstopmNoWakeup)) || gcstopm && x.c.Has(BugGcstopmWakesEarly) {
 		x.notewakeup(&w.StopNote)
 	}
 }
@@ -680,7 +698,7 @@ func stepGcstopmStop(x *exec) {
 // _Gsyscall. The runSafePointFn check before it (proc.go:4645-4648) is
 // merged into the syscall instruction's step.
 func stepEntersyscallGCWait(x *exec) {
-	if x.s.World.GCWaiting && !x.c.Has(BugEntersyscallNoGCWait) {
+	if x.s.World.GCWaiting {
 		x.goTo(pcEntersyscallGCWaitLock)
 		return
 	}

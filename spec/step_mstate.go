@@ -328,7 +328,7 @@ func stepHandoffp(x *exec) {
 		x.startmFor(false)
 		return
 	}
-	if w := &x.s.World; x.c.GCWork && w.GCBlacken && w.MarkWork > 0 && !x.c.Has(BugHandoffpIgnoresGCWork) {
+	if w := &x.s.World; x.c.GCWork && w.GCBlacken && w.MarkWork > 0 {
 		// "if it has GC work, start it straight away"
 		// (proc.go:3145-3149), read with the queues.
 		x.startmFor(false)

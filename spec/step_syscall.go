@@ -61,7 +61,7 @@ func init() {
 func (x *exec) entersyscall(g int) {
 	if x.c.STW {
 		x.mm.OldP = x.mm.P
-		if x.safePointDue() && !x.c.Has(BugEntersyscallNoSafePoint) {
+		if x.safePointDue() {
 			x.call(pcRunSafePointFn, pcEntersyscallGCWait)
 			return
 		}

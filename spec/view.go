@@ -284,7 +284,8 @@ func (m *Model) ChangedFields(prev, next *State) []FieldChange {
 var schedKeys = [][2]string{
 	{"idleprocs", "npidle"}, {"threads", "mcount"}, {"spinningthreads", "nmspinning"},
 	{"needspinning", "needspinning"}, {"idlethreads", "nmidle"}, {"runqueue", "runqueue"},
-	{"nmidlelocked", "nmidlelocked"}, {"nmsys", "nmsys"}, {"sysmonwait", "sysmonwait"},
+	{"gcwaiting", "gcwaiting"}, {"nmidlelocked", "nmidlelocked"}, {"stopwait", "stopwait"},
+	{"nmsys", "nmsys"}, {"sysmonwait", "sysmonwait"},
 	{"lock", "sched.lock"},
 }
 
