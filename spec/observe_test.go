@@ -254,7 +254,11 @@ func (w obsOnly) Properties() []checker.Property[State] { return nil }
 func TestObservationUnderBugs(t *testing.T) {
 	for _, b := range Bugs() {
 		c := load(t, b.Workload)
-		if c.go114() {
+		if c.go114() || c.world() {
+			// Traces show a stop of the world as one event, which
+			// the observable projection abstracts (docs/model.md,
+			// "What a trace shows"); the GC features' steps are not
+			// mapped to trace events yet.
 			continue
 		}
 		c.Bugs = []string{b.Name}

@@ -55,6 +55,9 @@ func twinConfig(c *Config, mode sched.Mode, seed uint64) (sched.Config, error) {
 	if c.Timers {
 		return sched.Config{}, fmt.Errorf("%s: the twin has no timers", c.Name)
 	}
+	if c.world() {
+		return sched.Config{}, fmt.Errorf("%s: the twin has no stop-the-world, GC work or locked threads", c.Name)
+	}
 	tc := sched.Config{
 		GOMAXPROCS: c.GOMAXPROCS, MaxM: c.nm(), RunqSize: c.RunqSize,
 		Sysmon: c.Sysmon, Netpoll: c.Netpoll, Forcegc: c.Forcegc,
@@ -903,6 +906,11 @@ func TestSchedTwinReplay(t *testing.T) {
 		"go1.14-retake-no-cas":          "go114: the twin follows Go 1.26 only, not the go1.14 profile",
 		"no-timer-recheck":              "timers: the twin has no timers",
 		"steal-skips-idle-timers":       "timers-2m: the twin has no timers",
+	}
+	for _, b := range bugList {
+		if c := load(t, b.Workload); c.world() {
+			want[b.Name] = b.Workload + ": the twin has no stop-the-world, GC work or locked threads"
+		}
 	}
 	if *flagSchedTrace != "" {
 		if why, ok := lacking[strings.TrimSuffix(filepath.Base(*flagSchedTrace), ".txt")]; ok {
