@@ -181,6 +181,21 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"wakep-lost-cas":                {true, true},
 	"wakep-no-pidleget":             {true, true},
 	"wakesysmon-keeps-sysmonwait":   {false, false},
+	"no-idle-gc-recheck":            {false, false},
+	"dropp-no-safepoint":            {true, true},
+	"handoffp-no-gcstop":            {false, false},
+	"gcstopm-no-wakeup":             {true, true},
+	"gcstopm-wakes-early":           {true, true},
+	"gcstopm-spinning-twice":        {true, true},
+	"stw-takep":                     {true, false},
+	"starttheworld-nextp-first":     {true, true},
+	"dropp-gcstopm":                 {true, true},
+	"stw-idle-no-stopwait":          {true, true},
+	"stw-no-wait":                   {true, true},
+	"foreachp-asks-itself":          {true, true},
+	"safepoint-wakes-early":         {true, true},
+	"safepoint-no-wakeup":           {true, true},
+	"foreachp-no-checks":            {true, false},
 }
 
 // TestBugSwitches runs schedulerProperty with each of spec.Bugs()'s

@@ -21,7 +21,8 @@ import (
 //   - queued: a slot of a P's local run queue, a P's runnext, the global
 //     run queue;
 //   - on an M: the M's curg;
-//   - on a wait object's waiter set (sched.ObjWait);
+//   - on a wait object's waiter set (sched.ObjWait), or the GC's list of
+//     goroutines waiting for the mark phase to end (World.MarkWaiter);
 //   - with the environment: waiting on the network, on a timer or, for
 //     forcegc's helper, on forcegc.idle;
 //   - in transit: in a local variable of an M (a G to run, to ready, to
@@ -100,6 +101,10 @@ func CountPlaces(c *spec.Config, s *spec.State) Places {
 		for w := s.Sched.ObjWait[k]; w != 0; w &= w - 1 {
 			p.OnObj[bits.TrailingZeros8(w)]++
 		}
+	}
+	if g := s.World.MarkWaiter; g != 0 {
+		// gcWaitOnMark's waiter list (work.sweepWaiters).
+		p.OnObj[g-1]++
 	}
 	return p
 }

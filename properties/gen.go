@@ -84,12 +84,32 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 			// Timers wait in the network poller (spec.Config.Validate).
 			c.Timers = rapid.Bool().Draw(t, "timers")
 		}
+		if c.Profile != spec.ProfileGo114 {
+			// The garbage collector's side follows Go 1.26 only; mark
+			// work needs stop-the-world.
+			c.STW = rapid.Bool().Draw(t, "stw")
+			if c.STW {
+				c.GCWork = rapid.Bool().Draw(t, "gcwork")
+			}
+		}
 		maxGs := b.MaxGs
 		if c.Forcegc && maxGs > spec.MaxG-1 {
 			maxGs = spec.MaxG - 1
 		}
 		minGs := min(b.MinGs, maxGs)
 		c.Gs = Workload(c, minGs, maxGs, b.MaxCode).Draw(t, "workload")
+		if c.STW && !c.Forcegc {
+			// runtime.GC, from main only: the model has one stopper
+			// (with forcegc, its helper runs the GCs).
+			if n := rapid.IntRange(0, 2).Draw(t, "gcs"); n > 0 {
+				code := c.Gs[0].Code
+				for range n {
+					at := rapid.IntRange(0, len(code)).Draw(t, "gc-at")
+					code = append(code[:at:at], append([]spec.Instr{{Op: spec.OpGC}}, code[at:]...)...)
+				}
+				c.Gs[0].Code = code
+			}
+		}
 		if err := c.Validate(); err != nil {
 			// Workload is valid by construction; this is a bug here.
 			panic(fmt.Sprintf("properties: generated an invalid configuration: %v\n%s", err, FormatWorkload(c)))
