@@ -264,7 +264,7 @@ func (c *Config) features() []*bool {
 func (c *Config) world() bool { return c.STW || c.GCWork || c.Locked }
 
 // SetFeatures turns on exactly the named features (workload-file names:
-// sysmon, netpoll, forcegc, timers) and turns off the others.
+// sysmon, netpoll, forcegc, timers, stw, gcwork, locked) and turns off the others.
 func (c *Config) SetFeatures(names []string) error {
 	on := make([]bool, len(featureNames))
 	for _, n := range names {

@@ -8,7 +8,7 @@
 // the environment a program lives in: system calls that return, network
 // descriptors that become ready, time that passes. A Config fixes the
 // machine (GOMAXPROCS, how many Ms may exist, the local run queue's
-// capacity), the features (sysmon, netpoll, forcegc, timers), the user
+// capacity), the features (sysmon, netpoll, forcegc, timers, stw, gcwork, locked), the user
 // goroutines' programs (workload files, see LoadWorkload), the profile
 // (go1.26, or go1.14 for the design documents' code) and bug switches.
 //

@@ -36,7 +36,7 @@ func newConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.IntVar(&f.ms, "ms", 0, "override the workload's thread bound (`N` worker Ms, m0 included)")
 	fs.IntVar(&f.runq, "runq", 0, "override the workload's local run queue capacity (`N`, even)")
 	fs.StringVar(&f.profile, "profile", "", "follow the scheduler of runtime `VERSION`: go1.26 or go1.14")
-	fs.StringVar(&f.features, "features", "", "replace the workload's features with `LIST` (comma-separated: sysmon, netpoll, forcegc, timers; none for none)")
+	fs.StringVar(&f.features, "features", "", "replace the workload's features with `LIST` (comma-separated: sysmon, netpoll, forcegc, timers, stw, gcwork, locked; none for none)")
 	fs.Var(&f.bugs, "bug", "turn on the bug switch `NAME` (repeatable; see 'gmpcheck bugs')")
 	fs.BoolVar(&f.live, "live", false, "also check the liveness properties (checkdead-complete, work-conservation-live)")
 	return f
