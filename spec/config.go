@@ -146,8 +146,8 @@ func (c *Config) Validate() error {
 	if c.GCWork && !c.STW {
 		return bad("features", "the gcwork feature needs stw (mark work exists between the GC's stops of the world)")
 	}
-	if c.world() && c.go114() {
-		return bad("features", "the stw, gcwork and locked features follow Go 1.26 only (profile go1.14 does not have them)")
+	if (c.GCWork || c.Locked) && c.go114() {
+		return bad("features", "the gcwork and locked features follow Go 1.26 only (profile go1.14 has stw)")
 	}
 	switch c.Profile {
 	case "", ProfileGo126, ProfileGo114:

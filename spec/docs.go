@@ -27,6 +27,7 @@ var stepFiles = map[string][2]string{
 	"exitsyscallfast":       {"exitsyscallfast", "go1.14"},
 	"exitsyscallfast_pidle": {"exitsyscallfast_pidle", "go1.14"},
 	"exitsyscall0":          {"exitsyscall0", "go1.14"},
+	"entersyscall_gcwait":   {"entersyscall_gcwait", "go1.14"},
 }
 
 // Steps lists every step of the model.

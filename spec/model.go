@@ -80,7 +80,7 @@ func stepApplies(c *Config, p pc) bool {
 	name := steps[p].name
 	switch {
 	case stwStep(p):
-		return c.STW
+		return c.STW && !(c.go114() && stw126Step(p))
 	case gcworkStep(p):
 		return c.GCWork
 	case p == pcReady:
@@ -118,7 +118,9 @@ func go114Step(p pc) bool {
 		pcEntersyscall114Release,
 		pcExit114Fast, pcExit114Wirep, pcExit114Cas, pcExit114PidleLock, pcExit114PidleGet,
 		pcExit114Acquire, pcExit114Slow, pcExit114SlowLock, pcExit114SlowGet, pcExit114SlowAcquire,
-		pcSysmonTimers114, pcRetake114Cas, pcRetake114DecLock, pcRetake114Dec:
+		pcSysmonTimers114, pcRetake114Cas, pcRetake114DecLock, pcRetake114Dec,
+		pcEntersyscall114GCWaitLock, pcEntersyscall114GCWait, pcStartTW114Wakep,
+		pcSTWSyscall114, pcForEachPSyscall114:
 		return true
 	}
 	return false

@@ -201,6 +201,11 @@ const (
 	pcEntersyscallGCWait
 	pcEntersyscallGCWaitLock
 	pcEntersyscallGCWaitStop
+	pcEntersyscall114GCWaitLock
+	pcEntersyscall114GCWait
+	pcStartTW114Wakep
+	pcSTWSyscall114
+	pcForEachPSyscall114
 	pcFRIdleGC
 	pcGCMarkWorker
 	pcCheckIdleGC

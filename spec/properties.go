@@ -468,7 +468,8 @@ func stopwaitOK(c *Config, s *State) bool {
 	}
 	n := 0
 	for p := 0; p < c.GOMAXPROCS; p++ {
-		givenUp := s.P[p].Status == _Pgcstop || (held&(1<<p) == 0 && !s.idle(p) && s.P[p].M == 0)
+		givenUp := s.P[p].Status == _Pgcstop ||
+			(held&(1<<p) == 0 && !s.idle(p) && s.P[p].M == 0 && s.P[p].Status != _Psyscall)
 		if !givenUp {
 			n++
 		}

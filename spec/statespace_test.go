@@ -83,6 +83,7 @@ var pinned = []struct {
 	{"stw-twice", true, false, 13767, 179, false},
 	{"gcwork", true, false, 170918, 184, false},
 	{"stw-sysmon", true, false, 537448, 147, false},
+	{"stw-go114", true, false, 88677, 119, false},
 	{"stw-3p", true, false, 7165225, 219, true},
 	{"default", true, false, 40102541, 192, false},
 	{"default-forcegc", true, false, 26555225, 264, false},

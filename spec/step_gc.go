@@ -94,6 +94,14 @@ func init() {
 	lockDef(pcEntersyscallGCWaitLock, "entersyscallHandleGCWait.lock", pcEntersyscallGCWaitStop)
 	def(pcEntersyscallGCWaitStop, "entersyscallHandleGCWait", stepEntersyscallGCWaitStop)
 
+	lockDef(pcEntersyscall114GCWaitLock, "entersyscall_gcwait.lock", pcEntersyscall114GCWait)
+	def(pcEntersyscall114GCWait, "entersyscall_gcwait", stepEntersyscall114GCWait)
+	def(pcStartTW114Wakep, "startTheWorldWithSema.wakep?", stepWakeCheck114)
+	def(pcSTWSyscall114, "stopTheWorldWithSema.casPgcstop", stepSTWSyscall114).branches(func(x *exec) int { return popcount(x.unvisitedPs()) })
+	def(pcForEachPSyscall114, "forEachP.casPidle", stepForEachPSyscall114).branches(func(x *exec) int {
+		return max(1, popcount(x.safePointPending()))
+	})
+
 	def(pcFRIdleGC, "findRunnable.idleMarkWorker", stepFRIdleGC)
 	def(pcGCMarkWorker, "gcBgMarkWorker.gcDrain", stepGCMarkWorker)
 	def(pcCheckIdleGC, "checkIdleGCNoP", stepCheckIdleGC)
@@ -104,7 +112,19 @@ func init() {
 
 // gcStep reports whether p is a step of the stw feature (stwStep) or of the
 // gcwork feature.
-func stwStep(p pc) bool { return p >= pcSTWLock && p <= pcEntersyscallGCWaitStop }
+func stwStep(p pc) bool { return p >= pcSTWLock && p <= pcForEachPSyscall114 }
+
+// stw126Step reports whether p is a stop-the-world step of Go 1.26 alone:
+// the ones built on setBlockOnExitSyscall, and entersyscallHandleGCWait.
+// Go 1.14 takes Ps in syscalls with a CAS on their _Psyscall status.
+func stw126Step(p pc) bool {
+	switch p {
+	case pcSTWSyscall, pcSTWSyscallStop, pcSTWSyscallResume, pcForEachPSyscall, pcForEachPTakeP, pcForEachPResume,
+		pcEntersyscallGCWait, pcEntersyscallGCWaitLock, pcEntersyscallGCWaitStop:
+		return true
+	}
+	return false
+}
 
 func gcworkStep(p pc) bool { return p >= pcFRIdleGC && p <= pcCheckIdleGCAcquire }
 
@@ -212,7 +232,15 @@ func stepSTWStop(x *exec) {
 	x.s.P[x.myP()].Status = _Pgcstop
 	w.StopWait--
 	x.mm.Visited = 0
-	x.goTo(pcSTWSyscall)
+	x.goTo(x.pick114(pcSTWSyscall, pcSTWSyscall114))
+}
+
+// pick114 is p126 in the go1.26 profile and p114 in go1.14's.
+func (x *exec) pick114(p126, p114 pc) pc {
+	if x.c.go114() {
+		return p114
+	}
+	return p126
 }
 
 // "Try to retake all P's in syscalls" (proc.go:1668-1674), one P per step,
@@ -223,6 +251,19 @@ func stepSTWSyscall(x *exec) {
 	x.mm.Visited |= 1 << p
 	x.mm.LP = pref(p)
 	x.call(pcSBRead, pcSTWSyscallStop)
+}
+
+// Go 1.14 (the design documents' code, [14] proc.go:916-926): "if s ==
+// _Psyscall && atomic.Cas(&p.status, s, _Pgcstop) { stopwait-- }", the
+// read and the CAS one step (they decide as the CAS alone would).
+func stepSTWSyscall114(x *exec) {
+	p := nthBit(x.unvisitedPs(), x.ch)
+	x.mm.Visited |= 1 << p
+	if x.s.P[p].Status == _Psyscall {
+		x.s.P[p].Status = _Pgcstop
+		x.s.World.StopWait--
+	}
+	x.stwNextSyscall()
 }
 
 // gcstopP (proc.go:6796-6807): releaseP(_Pgcstop) and stopwait--.
@@ -250,7 +291,7 @@ func stepSTWSyscallResume(x *exec) {
 
 func (x *exec) stwNextSyscall() {
 	if x.unvisitedPs() != 0 {
-		x.goTo(pcSTWSyscall)
+		x.goTo(x.pick114(pcSTWSyscall, pcSTWSyscall114))
 		return
 	}
 	x.mm.Visited = 0
@@ -381,12 +422,19 @@ func stepStartTWProcresize(x *exec) {
 // startTWNext hands the next runnable P to its M, or, with none left,
 // "wakeup an additional proc in case we have excessive runnable
 // goroutines" (wakep, proc.go:1824) and returns to the G.
+//
+// Go 1.14 wakes only "if atomic.Load(&sched.npidle) != 0 &&
+// atomic.Load(&sched.nmspinning) == 0" ([14] proc.go:1030-1032).
 func (x *exec) startTWNext() {
 	if x.mm.Visited != 0 {
 		x.goTo(pcStartTWRunP)
 		return
 	}
 	x.clearLocals()
+	if x.c.go114() {
+		x.call(pcStartTW114Wakep, pcUser)
+		return
+	}
 	x.call(pcWakep, pcUser)
 }
 
@@ -523,7 +571,7 @@ func (x *exec) safePointPending() uint8 {
 // handoffp. The load of runSafePointFn picks the P (any order).
 func (x *exec) forEachPNextSyscall() {
 	if x.safePointPending() != 0 {
-		x.goTo(pcForEachPSyscall)
+		x.goTo(x.pick114(pcForEachPSyscall, pcForEachPSyscall114))
 		return
 	}
 	x.mm.Visited = 0
@@ -550,6 +598,25 @@ func stepForEachPSyscall(x *exec) {
 	x.mm.Visited |= 1 << p
 	x.mm.LP = pref(p)
 	x.call(pcSBRead, pcForEachPTakeP)
+}
+
+// Go 1.14 ([14] proc.go:1279-1288): "if s == _Psyscall && p.runSafePointFn
+// == 1 && atomic.Cas(&p.status, s, _Pidle) { handoffp(p) }", one step.
+func stepForEachPSyscall114(x *exec) {
+	pend := x.safePointPending()
+	if pend == 0 {
+		x.forEachPNextSyscall()
+		return
+	}
+	p := nthBit(pend, x.ch)
+	x.mm.Visited |= 1 << p
+	if x.s.P[p].Status == _Psyscall {
+		x.s.P[p].Status = _Pidle
+		x.mm.LP = pref(p)
+		x.call(pcHandoffp, pcForEachPSyscall114)
+		return
+	}
+	x.forEachPNextSyscall()
 }
 
 func stepForEachPTakeP(x *exec) {
@@ -717,6 +784,19 @@ func stepEntersyscallGCWaitStop(x *exec) {
 	}
 	x.unlock()
 	x.entersyscallCas()
+}
+
+// entersyscall_gcwait ([14] proc.go:2993-3010), after reentersyscall's
+// _Psyscall store and its read of gcwaiting: "if sched.stopwait > 0 &&
+// atomic.Cas(&_p_.status, _Psyscall, _Pgcstop) { stopwait--; ... }".
+func stepEntersyscall114GCWait(x *exec) {
+	s := x.s
+	p := int(x.mm.OldP) - 1
+	if s.World.StopWait > 0 && s.P[p].Status == _Psyscall {
+		x.stopwaitDone(p)
+	}
+	x.unlock()
+	x.goTo(pcInSyscall)
 }
 
 // findRunnable's idle mark worker (proc.go:3540-3558): with nothing else

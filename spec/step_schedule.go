@@ -365,7 +365,7 @@ func (x *exec) goschedImpl(g int) {
 	x.casgstatus(g, _Grunning, _Grunnable)
 	x.dropg()
 	x.mm.LG = gref(g)
-	if x.flag(fPreempted) && x.c.STW && x.s.World.GCWaiting {
+	if x.flag(fPreempted) && x.c.STW && !x.c.go114() && x.s.World.GCWaiting {
 		// "If preempted for STW, keep the G on the local P in
 		// runnext so it can keep running immediately after the
 		// STW" (proc.go:4331-4334), then wakep and schedule.

@@ -59,7 +59,7 @@ func init() {
 // 0 { runSafePointFn() }" (proc.go:4645-4648, read in this step), m.oldp,
 // the gcwaiting check (pcEntersyscallGCWait), and then the CAS.
 func (x *exec) entersyscall(g int) {
-	if x.c.STW {
+	if x.c.STW && !x.c.go114() {
 		x.mm.OldP = x.mm.P
 		if x.safePointDue() {
 			x.call(pcRunSafePointFn, pcEntersyscallGCWait)
@@ -96,6 +96,12 @@ func stepEntersyscallSysmon(x *exec) {
 
 func (x *exec) afterEntersyscall() {
 	if x.c.go114() {
+		if x.safePointDue() {
+			// go1.14 runs it after the sysmonwait check, before
+			// giving up the P ([14] proc.go:2951-2954).
+			x.call(pcRunSafePointFn, pcEntersyscall114Release)
+			return
+		}
 		x.goTo(pcEntersyscall114Release)
 		return
 	}
@@ -124,12 +130,22 @@ func (x *exec) wakeSysmon() {
 // go1.14: pp.m = 0; m.oldp = pp; m.p = 0; atomic.Store(&pp.status,
 // _Psyscall) ([14] proc.go:2964-2971): p.m and m.p are private until the
 // status store publishes the P, so this is one step.
+//
+// With stw, the read of gcwaiting that follows the store ([14]
+// proc.go:2966) is merged into it: if the stopper sets gcwaiting in
+// between, it either takes the P by its CAS (and entersyscall_gcwait's CAS
+// then fails) or finds it still _Prunning, and then gcwaiting is already
+// set when it is read.
 func stepEntersyscall114Release(x *exec) {
 	p := x.myP()
 	x.s.P[p].M = 0
 	x.s.P[p].Status = _Psyscall
 	x.mm.P = 0
 	x.mm.OldP = pref(p)
+	if x.c.STW && x.s.World.GCWaiting {
+		x.goTo(pcEntersyscall114GCWaitLock)
+		return
+	}
 	x.goTo(pcInSyscall)
 }
 
