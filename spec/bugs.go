@@ -69,6 +69,18 @@ const (
 	BugHandoffpIgnoresGCWork   = "handoffp-ignores-gcwork"
 )
 
+// Locked threads (feature locked).
+const (
+	BugExitsyscallLockedmRace      = "exitsyscall0-lockedm-race"
+	BugGo19LockedExit              = "go1.9-locked-exit"
+	BugStoplockedmSpuriousWakeup   = "stoplockedm-spurious-wakeup"
+	BugScheduleNoLockedgCheck      = "schedule-no-lockedg-check"
+	BugStoplockedmKeepsP           = "stoplockedm-keeps-p"
+	BugStartlockedmNoIncidlelocked = "startlockedm-no-incidlelocked"
+	BugUnlockKeepsLockedm          = "unlockosthread-keeps-lockedm"
+	BugExitsyscallStopmLocked      = "exitsyscall-stopm-locked"
+)
+
 // A Bug describes a bug switch.
 type Bug struct {
 	Name string

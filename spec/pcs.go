@@ -209,6 +209,17 @@ const (
 	pcCheckIdleGCAcquire
 
 	// locked threads (step_locked.go)
+	pcStoplockedm
+	pcStoplockedmLock
+	pcStoplockedmInc
+	pcStoplockedmPark
+	pcStartlockedm
+	pcStartlockedmDec
+	pcStartlockedmWake
+	pcExitNoPLockedRead
+	pcMexit
+	pcMexitLock
+	pcMexitFree
 
 	numPC
 )
