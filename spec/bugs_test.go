@@ -67,6 +67,14 @@ var bugCases = []struct {
 	{BugMputNoCheckdead, "deadlock", 55, true},
 	{BugMgetNoUnlink, "pingpong", 39, false},
 	{BugStartmNoNextp, "pingpong", 39, false},
+	{BugExitsyscallLockedmRace, "locked-syscall", 40, false},
+	{BugGo19LockedExit, "locked", 33, false},
+	{BugStoplockedmSpuriousWakeup, "locked", 22, false},
+	{BugScheduleNoLockedgCheck, "locked-gosched", 13, false},
+	{BugStoplockedmKeepsP, "locked", 50, false},
+	{BugStartlockedmNoIncidlelocked, "locked", 45, false},
+	{BugUnlockKeepsLockedm, "locked", 30, false},
+	{BugExitsyscallStopmLocked, "locked-syscall", 32, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected
