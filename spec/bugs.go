@@ -192,7 +192,7 @@ var bugList = []Bug{
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
 	{BugExitsyscallLockedmRace, "golang/go#46524", "throw-stoplockedm-consistent-locking",
-		"exitsyscall0 reads gp.lockedm after unlock(&sched.lock), as before the fix of golang/go#46524 (2021; today's comment at proc.go:5091-5097 explains it): globrunqput has already released gp, another M takes it from the global queue and runs it, gp calls LockOSThread there, and the first M then sees gp locked and calls stoplockedm with no lockedg of its own: \"stoplockedm: inconsistent locking\" (proc.go:3253-3255), the crash of the issue's builders.", "locked-syscall", false},
+		"exitsyscall0 reads gp.lockedm after unlock(&sched.lock), as before the fix of golang/go#46524 (2021; today's comment at proc.go:5091-5096 explains it): globrunqput has already released gp, another M takes it from the global queue and runs it, gp calls LockOSThread there, and the first M then sees gp locked and calls stoplockedm with no lockedg of its own: \"stoplockedm: inconsistent locking\" (proc.go:3253-3255), the crash of the issue's builders.", "locked-syscall", false},
 	{BugGo19LockedExit, "golang/go#20395", "locked-exit-thread-exits",
 		"A goroutine that exits while locked unwires itself and its thread goes on scheduling (goexit0 clearing m.locked and calling schedule, as in Go 1.9 and earlier): the thread, left in whatever state the goroutine put it in, runs other goroutines. Go 1.10 made gdestroy return to mstart, which exits the thread (mexit).", "locked", false},
 	{BugStoplockedmSpuriousWakeup, "synthetic", "throw-stoplockedm-lockedg-runnable",

@@ -39,12 +39,12 @@ package spec
 // exitsyscall0-lockedm-race).
 //
 // A goroutine that exits while locked takes its thread with it
-// (gdestroy, proc.go:4513-4515, 4546-4570; Go 1.10, golang/go#20395): the
+// (gdestroy, proc.go:4513-4515, 4546-4569; Go 1.10, golang/go#20395): the
 // M keeps m.lockedExt (golang/go#28979) and returns to mstart, which calls
 // mexit: handoffp(releasep()), then under sched.lock nmfreed++ (mcount()
 // is mnext - nmfreed) and checkdead, and the thread is gone
-// (proc.go:1981-2100). m0 cannot exit; it wedges in mPark after the same
-// accounting (proc.go:1984-2000), which to the scheduler is the same: an M
+// (proc.go:1981-2099). m0 cannot exit; it wedges in mPark after the same
+// accounting (proc.go:1984-2003), which to the scheduler is the same: an M
 // that never runs again and is no longer counted. The model does both as
 // the M's slot becoming empty (Created false); its id is not reused
 // (sched.mnext only grows), so a workload can create one thread fewer
@@ -57,7 +57,7 @@ package spec
 // runtime's internal lockOSThread) is never used. The template thread is
 // not modelled: LockOSThread starts it (startTemplateThread), and newm
 // from a locked M queues the new M on newmHandoff for it to clone
-// (proc.go:2870-2898, 2945-2990). That changes which thread calls clone,
+// (proc.go:2873-2901, 2935-2990). That changes which thread calls clone,
 // not what the scheduler sees: the new M is counted from mReserveID on in
 // both cases, and its first step may be delayed arbitrarily in both (the
 // template thread "does not participate in STW"). The template thread's
@@ -263,7 +263,7 @@ func stepExitNoPLockedRead(x *exec) {
 	x.call(pcStopm, pcSchedule)
 }
 
-// mexit (proc.go:1981-2100) for a thread its locked goroutine exited on:
+// mexit (proc.go:1981-2099) for a thread its locked goroutine exited on:
 // handoffp(releasep()) (removing the M from allm first, under sched.lock,
 // changes nothing the model has).
 func stepMexit(x *exec) {
@@ -276,7 +276,7 @@ func stepMexit(x *exec) {
 }
 
 // "lock(&sched.lock); sched.nmfreed++; checkdead(); unlock(&sched.lock)"
-// (proc.go:2076-2082; m0's wedge, 1995-1998, is the same), then the
+// (proc.go:2062-2071; m0's wedge, 1996-2002, is the same), then the
 // thread exits.
 func stepMexitFree(x *exec) {
 	x.s.World.NMFreed++

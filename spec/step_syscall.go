@@ -308,7 +308,7 @@ func exitNoPGet(x *exec, acquire pc) {
 	if p < 0 {
 		s.globrunqput(x.mm.LG)
 		// "locked = gp.lockedm != 0", read before the unlock commits
-		// the release of gp (proc.go:5091-5097).
+		// the release of gp (proc.go:5091-5096).
 		locked = x.c.Locked && s.World.LockedM[x.lg()] != 0
 		if !x.c.Has(BugExitsyscallLockedmRace) {
 			x.mm.LG = 0

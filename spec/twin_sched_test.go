@@ -55,6 +55,9 @@ func twinConfig(c *Config, mode sched.Mode, seed uint64) (sched.Config, error) {
 	if c.Timers {
 		return sched.Config{}, fmt.Errorf("%s: the twin has no timers", c.Name)
 	}
+	if c.Locked {
+		return sched.Config{}, fmt.Errorf("%s: the twin has no locked threads", c.Name)
+	}
 	tc := sched.Config{
 		GOMAXPROCS: c.GOMAXPROCS, MaxM: c.nm(), RunqSize: c.RunqSize,
 		Sysmon: c.Sysmon, Netpoll: c.Netpoll, Forcegc: c.Forcegc,
@@ -903,6 +906,14 @@ func TestSchedTwinReplay(t *testing.T) {
 		"go1.14-retake-no-cas":          "go114: the twin follows Go 1.26 only, not the go1.14 profile",
 		"no-timer-recheck":              "timers: the twin has no timers",
 		"steal-skips-idle-timers":       "timers-2m: the twin has no timers",
+		"exitsyscall0-lockedm-race":     "locked-syscall: the twin has no locked threads",
+		"go1.9-locked-exit":             "locked: the twin has no locked threads",
+		"stoplockedm-spurious-wakeup":   "locked: the twin has no locked threads",
+		"schedule-no-lockedg-check":     "locked-gosched: the twin has no locked threads",
+		"stoplockedm-keeps-p":           "locked: the twin has no locked threads",
+		"startlockedm-no-incidlelocked": "locked: the twin has no locked threads",
+		"unlockosthread-keeps-lockedm":  "locked: the twin has no locked threads",
+		"exitsyscall-stopm-locked":      "locked-syscall: the twin has no locked threads",
 	}
 	if *flagSchedTrace != "" {
 		if why, ok := lacking[strings.TrimSuffix(filepath.Base(*flagSchedTrace), ".txt")]; ok {
