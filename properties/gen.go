@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gmpspec/gmpspec/spec"
@@ -84,12 +85,24 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 			// Timers wait in the network poller (spec.Config.Validate).
 			c.Timers = rapid.Bool().Draw(t, "timers")
 		}
+		if b.Profile != spec.ProfileGo114 {
+			// Locked threads follow Go 1.26 only.
+			c.Locked = rapid.Bool().Draw(t, "locked")
+		}
 		maxGs := b.MaxGs
 		if c.Forcegc && maxGs > spec.MaxG-1 {
 			maxGs = spec.MaxG - 1
 		}
 		minGs := min(b.MinGs, maxGs)
 		c.Gs = Workload(c, minGs, maxGs, b.MaxCode).Draw(t, "workload")
+		if b.SpareMs > 0 {
+			// A locked goroutine holds its thread while it waits (its M
+			// sleeps in stoplockedm) and takes it along when it exits
+			// locked (mexit): each one that locks needs a thread beyond
+			// the spare ones, or a run may never end at the thread
+			// bound.
+			unlockBeyond(c.Gs, c.Ms-c.GOMAXPROCS-b.SpareMs)
+		}
 		if err := c.Validate(); err != nil {
 			// Workload is valid by construction; this is a bug here.
 			panic(fmt.Sprintf("properties: generated an invalid configuration: %v\n%s", err, FormatWorkload(c)))
@@ -100,7 +113,8 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 
 // The user instructions, simplest first: rapid shrinks a drawn instruction
 // towards the front of the list. netwait and sleep are appended when the
-// configuration has the network poller and timers. go is not drawn: the
+// configuration has the network poller and timers, lockosthread and
+// unlockosthread when it has locked threads. go is not drawn: the
 // spawn tree places the go statements (see Workload).
 var baseOps = []spec.Op{spec.OpCompute, spec.OpGosched, spec.OpSyscall, spec.OpReady, spec.OpPark, spec.OpExit}
 
@@ -120,6 +134,9 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 	if c.Timers {
 		ops = append(ops, spec.OpSleep)
 	}
+	if c.Locked {
+		ops = append(ops, spec.OpLock, spec.OpUnlock)
+	}
 	// Each goroutine is one element of a rapid slice, so that the shrinker
 	// can delete a goroutine with everything drawn for it: its program and
 	// where its parent starts it.
@@ -137,6 +154,20 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 			}
 			b.code = append(b.code, in)
 		}
+		// The model's lockedExt is one bit: a lockosthread while
+		// locked is dropped (Config.Validate rejects nesting).
+		locked := false
+		code := b.code[:0]
+		for _, in := range b.code {
+			if in.Op == spec.OpLock && locked {
+				continue
+			}
+			if in.Op == spec.OpLock || in.Op == spec.OpUnlock {
+				locked = in.Op == spec.OpLock
+			}
+			code = append(code, in)
+		}
+		b.code = code
 		// Reduced modulo the goroutine's index and its parent's
 		// length below; both shrink towards main's first instruction.
 		b.parent = rapid.IntRange(0, spec.MaxG-1).Draw(t, "parent")
@@ -160,6 +191,23 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 		}
 		return gs
 	})
+}
+
+// unlockBeyond removes the lockosthread and unlockosthread instructions of
+// every goroutine after the first n that lock.
+func unlockBeyond(gs []spec.Program, n int) {
+	for g := range gs {
+		if !slices.ContainsFunc(gs[g].Code, func(in spec.Instr) bool { return in.Op == spec.OpLock }) {
+			continue
+		}
+		if n > 0 {
+			n--
+			continue
+		}
+		gs[g].Code = slices.DeleteFunc(slices.Clone(gs[g].Code), func(in spec.Instr) bool {
+			return in.Op == spec.OpLock || in.Op == spec.OpUnlock
+		})
+	}
 }
 
 func gName(g int) string {
