@@ -206,7 +206,7 @@ var bugList = []Bug{
 	{BugUnlockKeepsLockedm, "synthetic", "locked-both-ways",
 		"dounlockOSThread clears m.lockedg but not gp.lockedm (proc.go:5658-5659): the goroutine still names the M it left.", "locked", false},
 	{BugExitsyscallStopmLocked, "synthetic", "locked-m-runs-only-its-g",
-		"exitsyscallNoP ignores that its goroutine is locked and calls stopm (proc.go:5105-5115, the `if locked` branch lost): the locked M goes on sched.midle, from where startm hands it a P and it runs whatever it finds.", "locked-syscall", false},
+		"exitsyscallNoP ignores that its goroutine is locked and calls stopm (proc.go:5106-5115, the `if locked` branch lost): the locked M goes on sched.midle, from where startm hands it a P and it runs whatever it finds.", "locked-syscall", false},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -290,7 +290,7 @@ var sometimes = []sometimesProp{
 var lockedStructural = []PropInfo{
 	{"locked-both-ways", "always", "m.lockedg and g.lockedm agree: an M locked to a goroutine is that goroutine's lockedm and the goroutine is not dead, and a goroutine locked to an M is that M's lockedg [locked]", "proc.go:5598-5605, 5650-5660, 4513-4515"},
 	{"nmidlelocked-counts-stoplockedm", "always", "sched.nmidlelocked equals the locked Ms asleep in stoplockedm (after their incidlelocked(1)), less those whose waker has already called incidlelocked(-1), less one while sysmon is inside an incidlelocked(-1) ... incidlelocked(1) bracket [locked]", "proc.go:3261, 3287, 6355-6362, 6577-6583, 6681-6720"},
-	{"locked-m-runs-only-its-g", "always", "an M locked to a goroutine runs no other (its curg is that goroutine or none) and does not look for work: it does not spin and is not on sched.midle; a locked goroutine that runs, runs on its M [locked]", "proc.go:4142-4145 (schedule), 3250-3273 (stoplockedm), 5105-5112 (exitsyscallNoP)"},
+	{"locked-m-runs-only-its-g", "always", "an M locked to a goroutine runs no other (its curg is that goroutine or none) and does not look for work: it does not spin and is not on sched.midle; a locked goroutine that runs, runs on its M [locked]", "proc.go:4142-4145 (schedule), 3250-3273 (stoplockedm), 5106-5113 (exitsyscallNoP)"},
 	{"locked-exit-thread-exits", "always", "a thread that a goroutine exited locked to runs no goroutine again and does not look for one (it does not spin): it hands its P off and exits in mexit (m0 wedges) [locked]", "proc.go:4546-4569 (gdestroy), 1981-2099 (mexit); golang/go#20395"},
 }
 

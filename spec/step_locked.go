@@ -97,7 +97,7 @@ func (x *exec) lockOSThread(g int) {
 	w.LockedM[g] = mref(x.m)
 }
 
-// unlockOSThread is UnlockOSThread (proc.go:5675-5683): nothing if
+// unlockOSThread is UnlockOSThread (proc.go:5676-5683): nothing if
 // lockedExt is 0; else lockedExt-- and dounlockOSThread (proc.go:5650-5660),
 // which unwires both ends.
 func (x *exec) unlockOSThread(g int) {
@@ -166,7 +166,7 @@ func stepStoplockedmInc(x *exec) {
 }
 
 // mPark returns once startlockedm has set the key; then readgstatus of
-// lockedg, acquirep(m.nextp) and execute(lockedg) (proc.go:3262-3273,
+// lockedg, acquirep(m.nextp) and execute(lockedg) (proc.go:3262-3272,
 // 4144). One step: after the wakeup the goroutine and the P are this M's
 // alone (as in stopm's mPark).
 func stepStoplockedmPark(x *exec) {

@@ -241,7 +241,7 @@ func stepUser(x *exec) {
 		if exitThread {
 			// A goroutine that exits locked takes its thread with
 			// it: gogo(&mp.g0.sched) back to mstart, then mexit
-			// (proc.go:4555-4570; step_locked.go).
+			// (proc.go:4554-4568; step_locked.go).
 			x.goTo(pcMexit)
 			return
 		}

@@ -328,7 +328,7 @@ func exitNoPGet(x *exec, acquire pc) {
 	}
 	x.clearLocals()
 	if locked && !x.c.Has(BugExitsyscallStopmLocked) {
-		// "stoplockedm(); execute(gp)" (proc.go:5105-5112).
+		// "stoplockedm(); execute(gp)" (proc.go:5106-5113).
 		x.goTo(pcStoplockedm)
 		return
 	}
