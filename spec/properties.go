@@ -270,12 +270,12 @@ var sometimes = []sometimesProp{
 			}
 		}},
 	{PropInfo{"startlockedm-hands-off", "sometimes", "an M finds a goroutine locked to another M and hands it its P [locked]", "proc.go:3286-3292"},
-		func(c *Config) bool { return c.Locked },
+		func(c *Config) bool { return c.Locked && !c.ExpectDeadlock },
 		func(c *Config) func(*State) bool {
 			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcStartlockedmWake) }) }
 		}},
 	{PropInfo{"locked-thread-exits", "sometimes", "a goroutine exits locked and its thread exits (mexit) [locked]", "proc.go:4546-4569, 2062-2071"},
-		func(c *Config) bool { return c.Locked && lockedExits(c) },
+		func(c *Config) bool { return c.Locked && lockedExits(c) && !c.ExpectDeadlock },
 		func(c *Config) func(*State) bool { return func(s *State) bool { return s.World.NMFreed > 0 } }},
 	{PropInfo{"checkdead-reports", "sometimes", "checkdead reports \"all goroutines are asleep - deadlock!\"", "proc.go:6467-6468"},
 		func(c *Config) bool { return c.ExpectDeadlock },

@@ -83,6 +83,8 @@ var pinned = []struct {
 	{"locked", true, false, 6754, 78, false},
 	{"locked-gosched", true, false, 169, 67, false},
 	{"locked-syscall", true, false, 79656, 138, false},
+	{"locked", true, true, 6754, 78, false},
+	{"locked-deadlock", true, true, 4860, 77, false},
 	{"default", true, false, 40102541, 192, false},
 	{"default-forcegc", true, false, 26555225, 264, false},
 	{"syscall-heavy", true, false, 47420311, 211, true},
