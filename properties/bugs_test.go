@@ -172,7 +172,7 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"resetspinning-unconditional":   {true, true},
 	"retake-incidlelocked-sign":     {true, true},
 	"runqget-no-runnext":            {true, true},
-	"runqgrab-takes-all":            {true, false},
+	"runqgrab-takes-all":            {true, true},
 	"startm-nextp-first":            {true, true},
 	"startm-spinning-first":         {true, true},
 	"steal-runnext-no-cas":          {true, true},
@@ -196,6 +196,14 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"safepoint-wakes-early":         {true, true},
 	"safepoint-no-wakeup":           {true, true},
 	"foreachp-no-checks":            {true, false},
+	"exitsyscall-stopm-locked":      {true, false},
+	"exitsyscall0-lockedm-race":     {false, false},
+	"go1.9-locked-exit":             {true, false},
+	"schedule-no-lockedg-check":     {true, true},
+	"startlockedm-no-incidlelocked": {true, true},
+	"stoplockedm-keeps-p":           {true, true},
+	"stoplockedm-spurious-wakeup":   {true, true},
+	"unlockosthread-keeps-lockedm":  {true, false},
 }
 
 // TestBugSwitches runs schedulerProperty with each of spec.Bugs()'s

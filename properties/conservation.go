@@ -96,6 +96,10 @@ func CountPlaces(c *spec.Config, s *spec.State) Places {
 			p.Held |= 1 << (g - 1)
 		}
 		p.Held |= m.List | m.List2
+		if g := s.World.LockedG[i]; g != 0 && m.Park != 0 {
+			// startlockedm woke the M locked to g and handed g over.
+			p.Held |= 1 << (g - 1)
+		}
 	}
 	for k := range s.Sched.ObjWait {
 		for w := s.Sched.ObjWait[k]; w != 0; w &= w - 1 {

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gmpspec/gmpspec/spec"
@@ -84,13 +85,15 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 			// Timers wait in the network poller (spec.Config.Validate).
 			c.Timers = rapid.Bool().Draw(t, "timers")
 		}
-		if c.Profile != spec.ProfileGo114 {
-			// The garbage collector's side follows Go 1.26 only; mark
-			// work needs stop-the-world.
+		if b.Profile != spec.ProfileGo114 {
+			// The garbage collector's side follows Go 1.26 only here
+			// (the go1.14 profile has stw, not drawn); mark work needs
+			// stop-the-world.
 			c.STW = rapid.Bool().Draw(t, "stw")
 			if c.STW {
 				c.GCWork = rapid.Bool().Draw(t, "gcwork")
 			}
+			c.Locked = rapid.Bool().Draw(t, "locked")
 		}
 		maxGs := b.MaxGs
 		if c.Forcegc && maxGs > spec.MaxG-1 {
@@ -110,6 +113,14 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 				c.Gs[0].Code = code
 			}
 		}
+		if b.SpareMs > 0 {
+			// A locked goroutine holds its thread while it waits (its M
+			// sleeps in stoplockedm) and takes it along when it exits
+			// locked (mexit): each one that locks needs a thread beyond
+			// the spare ones, or a run may never end at the thread
+			// bound.
+			unlockBeyond(c.Gs, c.Ms-c.GOMAXPROCS-b.SpareMs)
+		}
 		if err := c.Validate(); err != nil {
 			// Workload is valid by construction; this is a bug here.
 			panic(fmt.Sprintf("properties: generated an invalid configuration: %v\n%s", err, FormatWorkload(c)))
@@ -120,7 +131,8 @@ func Config(b Bounds) *rapid.Generator[*spec.Config] {
 
 // The user instructions, simplest first: rapid shrinks a drawn instruction
 // towards the front of the list. netwait and sleep are appended when the
-// configuration has the network poller and timers. go is not drawn: the
+// configuration has the network poller and timers, lockosthread and
+// unlockosthread when it has locked threads. go is not drawn: the
 // spawn tree places the go statements (see Workload).
 var baseOps = []spec.Op{spec.OpCompute, spec.OpGosched, spec.OpSyscall, spec.OpReady, spec.OpPark, spec.OpExit}
 
@@ -140,6 +152,9 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 	if c.Timers {
 		ops = append(ops, spec.OpSleep)
 	}
+	if c.Locked {
+		ops = append(ops, spec.OpLock, spec.OpUnlock)
+	}
 	// Each goroutine is one element of a rapid slice, so that the shrinker
 	// can delete a goroutine with everything drawn for it: its program and
 	// where its parent starts it.
@@ -157,6 +172,20 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 			}
 			b.code = append(b.code, in)
 		}
+		// The model's lockedExt is one bit: a lockosthread while
+		// locked is dropped (Config.Validate rejects nesting).
+		locked := false
+		code := b.code[:0]
+		for _, in := range b.code {
+			if in.Op == spec.OpLock && locked {
+				continue
+			}
+			if in.Op == spec.OpLock || in.Op == spec.OpUnlock {
+				locked = in.Op == spec.OpLock
+			}
+			code = append(code, in)
+		}
+		b.code = code
 		// Reduced modulo the goroutine's index and its parent's
 		// length below; both shrink towards main's first instruction.
 		b.parent = rapid.IntRange(0, spec.MaxG-1).Draw(t, "parent")
@@ -180,6 +209,23 @@ func Workload(c *spec.Config, minGs, maxGs, maxCode int) *rapid.Generator[[]spec
 		}
 		return gs
 	})
+}
+
+// unlockBeyond removes the lockosthread and unlockosthread instructions of
+// every goroutine after the first n that lock.
+func unlockBeyond(gs []spec.Program, n int) {
+	for g := range gs {
+		if !slices.ContainsFunc(gs[g].Code, func(in spec.Instr) bool { return in.Op == spec.OpLock }) {
+			continue
+		}
+		if n > 0 {
+			n--
+			continue
+		}
+		gs[g].Code = slices.DeleteFunc(slices.Clone(gs[g].Code), func(in spec.Instr) bool {
+			return in.Op == spec.OpLock || in.Op == spec.OpUnlock
+		})
+	}
 }
 
 func gName(g int) string {

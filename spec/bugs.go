@@ -75,6 +75,18 @@ const (
 	BugForEachPNoChecks     = "foreachp-no-checks"
 )
 
+// Locked threads (feature locked).
+const (
+	BugExitsyscallLockedmRace      = "exitsyscall0-lockedm-race"
+	BugGo19LockedExit              = "go1.9-locked-exit"
+	BugStoplockedmSpuriousWakeup   = "stoplockedm-spurious-wakeup"
+	BugScheduleNoLockedgCheck      = "schedule-no-lockedg-check"
+	BugStoplockedmKeepsP           = "stoplockedm-keeps-p"
+	BugStartlockedmNoIncidlelocked = "startlockedm-no-incidlelocked"
+	BugUnlockKeepsLockedm          = "unlockosthread-keeps-lockedm"
+	BugExitsyscallStopmLocked      = "exitsyscall-stopm-locked"
+)
+
 // A Bug describes a bug switch.
 type Bug struct {
 	Name string
@@ -217,6 +229,22 @@ var bugList = []Bug{
 		"runSafePointFn and handoffp decrement sched.safePointWait without waking sched.safePointNote at zero (proc.go:2243-2245, 3171-3173).", "stw", false},
 	{BugForEachPNoChecks, "synthetic", "throw-foreachp-not-nested",
 		"forEachP returns without waiting for the safe points and without its checks (proc.go:2193-2213): the next forEachP finds safePointWait not zero.", "stw-twice", false},
+	{BugExitsyscallLockedmRace, "golang/go#46524", "throw-stoplockedm-consistent-locking",
+		"exitsyscall0 reads gp.lockedm after unlock(&sched.lock), as before the fix of golang/go#46524 (2021; today's comment at proc.go:5091-5096 explains it): globrunqput has already released gp, another M takes it from the global queue and runs it, gp calls LockOSThread there, and the first M then sees gp locked and calls stoplockedm with no lockedg of its own: \"stoplockedm: inconsistent locking\" (proc.go:3253-3255), the crash of the issue's builders.", "locked-syscall", false},
+	{BugGo19LockedExit, "golang/go#20395", "locked-exit-thread-exits",
+		"A goroutine that exits while locked unwires itself and its thread goes on scheduling (goexit0 clearing m.locked and calling schedule, as in Go 1.9 and earlier): the thread, left in whatever state the goroutine put it in, runs other goroutines. Go 1.10 made gdestroy return to mstart, which exits the thread (mexit).", "locked", false},
+	{BugStoplockedmSpuriousWakeup, "synthetic", "throw-stoplockedm-lockedg-runnable",
+		"stoplockedm's mPark returns without its note being set (a notesleep whose loop on the key is lost, so that a spurious futex wakeup returns, lock_futex.go:35-53): the locked M wakes while its goroutine still waits: \"stoplockedm: not runnable\" (proc.go:3264-3269).", "locked", false},
+	{BugScheduleNoLockedgCheck, "synthetic", "throw-startlockedm-not-locked-to-me",
+		"schedule forgets \"if mp.lockedg != 0 { stoplockedm() }\" (proc.go:4142-4145): a locked M whose goroutine yielded looks for work itself, finds its own goroutine and calls startlockedm on it: \"startlockedm: locked to me\" (proc.go:3280-3282).", "locked-gosched", false},
+	{BugStoplockedmKeepsP, "synthetic", "throw-startlockedm-m-has-no-p",
+		"stoplockedm keeps its P in m.nextp for its own wakeup instead of handing it off (proc.go:3256-3260, handoffp replaced by mp.nextp.set(pp)): the M that finds the locked goroutine has a P to hand over too: \"startlockedm: m has p\" (proc.go:3283-3285). Contrived: a P held in nextp by a sleeping M is allowed by p-owned-once (it is how every M is woken), so the throw is the first check to object.", "locked", false},
+	{BugStartlockedmNoIncidlelocked, "synthetic", "nmidlelocked-counts-stoplockedm",
+		"startlockedm wakes the locked M without incidlelocked(-1) (proc.go:3287): sched.nmidlelocked keeps counting an M that runs, and checkdead subtracts it from the running threads from then on.", "locked", false},
+	{BugUnlockKeepsLockedm, "synthetic", "locked-both-ways",
+		"dounlockOSThread clears m.lockedg but not gp.lockedm (proc.go:5658-5659): the goroutine still names the M it left.", "locked", false},
+	{BugExitsyscallStopmLocked, "synthetic", "locked-m-runs-only-its-g",
+		"exitsyscallNoP ignores that its goroutine is locked and calls stopm (proc.go:5106-5115, the `if locked` branch lost): the locked M goes on sched.midle, from where startm hands it a P and it runs whatever it finds.", "locked-syscall", false},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -82,6 +82,14 @@ var bugCases = []struct {
 	{BugSafePointWakesEarly, "stw-3p", 75, false},
 	{BugSafePointNoWakeup, "stw", 49, false},
 	{BugForEachPNoChecks, "stw-twice", 108, false},
+	{BugExitsyscallLockedmRace, "locked-syscall", 40, false},
+	{BugGo19LockedExit, "locked", 33, false},
+	{BugStoplockedmSpuriousWakeup, "locked", 22, false},
+	{BugScheduleNoLockedgCheck, "locked-gosched", 13, false},
+	{BugStoplockedmKeepsP, "locked", 50, false},
+	{BugStartlockedmNoIncidlelocked, "locked", 45, false},
+	{BugUnlockKeepsLockedm, "locked", 30, false},
+	{BugExitsyscallStopmLocked, "locked-syscall", 32, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

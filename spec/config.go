@@ -157,6 +157,7 @@ func (c *Config) Validate() error {
 	spawned := make(map[int]bool)
 	gcBy := -1
 	for gi, p := range c.Gs {
+		locked := false // the goroutine's lockedExt, known statically: programs are straight-line
 		if len(p.Code) > MaxInstr {
 			return badG(gi, MaxInstr, "g %s: %d instructions: at most %d (a goroutine's program counter is a byte)", p.Name, len(p.Code), MaxInstr)
 		}
@@ -199,6 +200,12 @@ func (c *Config) Validate() error {
 				if !c.Locked {
 					return badG(gi, ii, "g %s: %s needs the locked feature", p.Name, in.Op)
 				}
+				if in.Op == OpLock && locked {
+					// World.LockedG says whether m.lockedExt is
+					// nonzero, not how many calls are open.
+					return badG(gi, ii, "g %s: lockosthread while locked: the model's lockedExt is one bit (no nesting)", p.Name)
+				}
+				locked = in.Op == OpLock
 			}
 		}
 	}

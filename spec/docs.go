@@ -51,7 +51,7 @@ func Steps() []StepInfo {
 // InvariantsDoc renders docs/invariants.md from the property catalogue of a
 // configuration with every feature on.
 func InvariantsDoc() string {
-	c := &Config{GOMAXPROCS: 2, Ms: 3, RunqSize: 2, Sysmon: true, Netpoll: true, Forcegc: true, Timers: true,
+	c := &Config{GOMAXPROCS: 2, Ms: 3, RunqSize: 2, Sysmon: true, Netpoll: true, Forcegc: true, Timers: true, STW: true, GCWork: true, Locked: true,
 		Liveness: true, Gs: []Program{{Name: "main", Code: []Instr{{Op: OpSyscall}}}}}
 	var b strings.Builder
 	b.WriteString("# Invariants and properties\n\n")

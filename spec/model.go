@@ -83,6 +83,10 @@ func stepApplies(c *Config, p pc) bool {
 		return c.STW && !(c.go114() && stw126Step(p))
 	case gcworkStep(p):
 		return c.GCWork
+	case p == pcExitNoPLockedRead:
+		return c.Locked && c.Has(BugExitsyscallLockedmRace)
+	case lockedStep(p):
+		return c.Locked
 	case p == pcReady:
 		// goready: a ready instruction, a timer's function, or the
 		// end of the mark phase.
@@ -231,7 +235,7 @@ func (m *Model) Waiting(s *State) uint64 {
 // waitsForLock reports whether step p is blocked only by a lock.
 func waitsForLock(p pc) bool {
 	switch p {
-	case pcStopmSleep, pcFRPollBlock, pcInSyscall, pcMstart:
+	case pcStopmSleep, pcFRPollBlock, pcInSyscall, pcMstart, pcStoplockedmPark:
 		return false
 	}
 	return true
@@ -327,6 +331,9 @@ func init() {
 	// Encode relies on these layouts having no padding.
 	if unsafe.Sizeof(G{}) != 6 || unsafe.Sizeof(M{})%2 != 0 || unsafe.Sizeof(P{}) != 11 {
 		panic(fmt.Sprintf("spec: unexpected layout: G %d, M %d, P %d", unsafe.Sizeof(G{}), unsafe.Sizeof(M{}), unsafe.Sizeof(P{})))
+	}
+	if unsafe.Offsetof(World{}.LockedExit)+unsafe.Sizeof(World{}.LockedExit) != unsafe.Sizeof(World{}) {
+		panic(fmt.Sprintf("spec: unexpected layout: World %d", unsafe.Sizeof(World{})))
 	}
 }
 

@@ -14,7 +14,7 @@ var obsSteps = map[EvKind][]string{
 	EvGoSyscallBegin:      {"user: syscall"},
 	EvGoSyscallEnd:        {"exitsyscall.casgstatus"},
 	EvGoSyscallEndBlocked: {"exitsyscall.acquirep", "exitsyscallNoP.casgstatus"},
-	EvProcStart:           {"checkRunqsNoP.acquirep", "exitsyscall.acquirep", "exitsyscallNoP.acquirep", "findRunnable.netpoll.acquirep", "findRunnable.recheck.acquirep", "mPark", "mstart1.acquirep"},
-	EvProcStop:            {"findRunnable.dropP"},
+	EvProcStart:           {"checkRunqsNoP.acquirep", "exitsyscall.acquirep", "exitsyscallNoP.acquirep", "findRunnable.netpoll.acquirep", "findRunnable.recheck.acquirep", "mPark", "mstart1.acquirep", "stoplockedm.mPark"},
+	EvProcStop:            {"findRunnable.dropP", "mexit.handoffp", "startlockedm.notewakeup", "stoplockedm"},
 	EvProcSteal:           {"exitsyscallTryGetP.takeP", "retake.takeP"},
 }

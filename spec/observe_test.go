@@ -119,11 +119,12 @@ func obsConfigs() []string {
 	if *long {
 		return []string{"pingpong", "spawn-heavy", "netpoll", "deadlock", "timers", "forcegc",
 			"forcegc-netpoll", "allocm", "inject-overflow", "syscall-steal", "timer-handoff",
-			"wakep-transient", "sysmon-syscall", "syscall-2p", "runq-overflow", "timers-2m", "preempt"}
+			"wakep-transient", "sysmon-syscall", "syscall-2p", "runq-overflow", "timers-2m", "preempt",
+			"locked", "locked-gosched", "locked-syscall"}
 	}
 	return []string{"pingpong", "forcegc-netpoll", "allocm", "inject-overflow", "syscall-steal",
 		"timer-handoff", "wakep-transient", "sysmon-syscall", "syscall-2p", "runq-overflow",
-		"timers-2m", "preempt"}
+		"timers-2m", "preempt", "locked", "locked-gosched", "locked-syscall"}
 }
 
 // TestObservable checks the observation of the model on every edge of the

@@ -214,6 +214,17 @@ const (
 	pcCheckIdleGCAcquire
 
 	// locked threads (step_locked.go)
+	pcStoplockedm
+	pcStoplockedmLock
+	pcStoplockedmInc
+	pcStoplockedmPark
+	pcStartlockedm
+	pcStartlockedmDec
+	pcStartlockedmWake
+	pcExitNoPLockedRead
+	pcMexit
+	pcMexitLock
+	pcMexitFree
 
 	numPC
 )

@@ -327,7 +327,8 @@ func (x *exec) checkdead() {
 	if x.c.Has(BugCheckdeadNoNmsys) {
 		nmsys = 0
 	}
-	run := int(s.Sched.MNext) + int(s.Sched.MWait) - int(s.Sched.NMidle) - int(s.Sched.NMidleLocked) - nmsys
+	// mcount() is mnext - nmfreed (proc.go:5724-5726).
+	run := int(s.Sched.MNext) - int(s.World.NMFreed) + int(s.Sched.MWait) - int(s.Sched.NMidle) - int(s.Sched.NMidleLocked) - nmsys
 	if run > 0 {
 		return
 	}

@@ -55,6 +55,9 @@ func catalog(c *Config) []PropInfo {
 	if c.STW {
 		ps = append(ps, stwStructural...)
 	}
+	if c.Locked {
+		ps = append(ps, lockedStructural...)
+	}
 	for _, p := range sometimes {
 		if p.applies == nil || p.applies(c) {
 			ps = append(ps, p.PropInfo)
@@ -131,6 +134,19 @@ func init() {
 				return true
 			}
 			return !anyM(c, s, func(m *M) bool { return m.PC == uint8(pcForEachPSleep) })
+		}
+	})
+	reg("locked-both-ways", func(c *Config) func(*State) bool { return func(s *State) bool { return lockedBothWaysOK(c, s) } })
+	reg("nmidlelocked-counts-stoplockedm", func(c *Config) func(*State) bool { return func(s *State) bool { return nmidlelockedOK(c, s) } })
+	reg("locked-m-runs-only-its-g", func(c *Config) func(*State) bool { return func(s *State) bool { return lockedMOK(c, s) } })
+	reg("locked-exit-thread-exits", func(c *Config) func(*State) bool {
+		return func(s *State) bool {
+			for i := 0; i < c.nm(); i++ {
+				if s.World.LockedExit&(1<<i) != 0 && (s.M[i].CurG != 0 || s.M[i].Spinning) {
+					return false
+				}
+			}
+			return true
 		}
 	})
 	for _, p := range sometimes {
@@ -261,12 +277,36 @@ var sometimes = []sometimesProp{
 		func(c *Config) func(*State) bool {
 			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcGCMarkWorker) }) }
 		}},
+	{PropInfo{"stoplockedm-parks", "sometimes", "a locked M sleeps in stoplockedm, counted in sched.nmidlelocked [locked]", "proc.go:3261-3263"},
+		func(c *Config) bool { return c.Locked },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool {
+				return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcStoplockedmPark) && m.Park == 0 }) && s.Sched.NMidleLocked > 0
+			}
+		}},
+	{PropInfo{"startlockedm-hands-off", "sometimes", "an M finds a goroutine locked to another M and hands it its P [locked]", "proc.go:3286-3292"},
+		func(c *Config) bool { return c.Locked && !c.ExpectDeadlock },
+		func(c *Config) func(*State) bool {
+			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcStartlockedmWake) }) }
+		}},
+	{PropInfo{"locked-thread-exits", "sometimes", "a goroutine exits locked and its thread exits (mexit) [locked]", "proc.go:4546-4569, 2062-2071"},
+		func(c *Config) bool { return c.Locked && lockedExits(c) && !c.ExpectDeadlock },
+		func(c *Config) func(*State) bool { return func(s *State) bool { return s.World.NMFreed > 0 } }},
 	{PropInfo{"checkdead-reports", "sometimes", "checkdead reports \"all goroutines are asleep - deadlock!\"", "proc.go:6467-6468"},
 		func(c *Config) bool { return c.ExpectDeadlock },
 		func(*Config) func(*State) bool { return func(s *State) bool { return s.Report == reportAllAsleep } }},
 	{PropInfo{"program-exits", "sometimes", "main returns and the program exits", "proc.go:149-334 (runtime.main)"},
 		func(c *Config) bool { return !c.ExpectDeadlock },
 		func(*Config) func(*State) bool { return func(s *State) bool { return s.Exited } }},
+}
+
+// lockedStructural are the structural invariants of locked threads
+// (feature locked).
+var lockedStructural = []PropInfo{
+	{"locked-both-ways", "always", "m.lockedg and g.lockedm agree: an M locked to a goroutine is that goroutine's lockedm and the goroutine is not dead, and a goroutine locked to an M is that M's lockedg [locked]", "proc.go:5598-5605, 5650-5660, 4513-4515"},
+	{"nmidlelocked-counts-stoplockedm", "always", "sched.nmidlelocked equals the locked Ms asleep in stoplockedm (after their incidlelocked(1)), less those whose waker has already called incidlelocked(-1), less one while sysmon is inside an incidlelocked(-1) ... incidlelocked(1) bracket [locked]", "proc.go:3261, 3287, 6355-6362, 6577-6583, 6681-6720"},
+	{"locked-m-runs-only-its-g", "always", "an M locked to a goroutine runs no other (its curg is that goroutine or none) and does not look for work: it does not spin and is not on sched.midle; a locked goroutine that runs, runs on its M [locked]", "proc.go:4142-4145 (schedule), 3250-3273 (stoplockedm), 5106-5113 (exitsyscallNoP)"},
+	{"locked-exit-thread-exits", "always", "a thread that a goroutine exited locked to runs no goroutine again and does not look for one (it does not spin): it hands its P off and exits in mexit (m0 wedges) [locked]", "proc.go:4546-4569 (gdestroy), 1981-2099 (mexit); golang/go#20395"},
 }
 
 var liveness = []PropInfo{
@@ -310,7 +350,7 @@ func countNonzero(b []uint8) int {
 // those are not holdings.
 func heldG(m *M) (held uint8) {
 	switch pc(m.PC) {
-	case pcSBCas, pcSBCheck, pcExitTakeP, pcExitResume, pcPreemptSet, pcRetakeDecide, pcRetakeResume, pcRetakeTakeP, pcRetakeTakePResume, pcStealRunnext:
+	case pcSBCas, pcSBCheck, pcExitTakeP, pcExitResume, pcPreemptSet, pcRetakeDecide, pcRetakeResume, pcRetakeTakeP, pcRetakeTakePResume, pcStealRunnext, pcExitNoPLockedRead:
 	default:
 		if m.LG != 0 {
 			held |= 1 << (m.LG - 1)
@@ -349,6 +389,12 @@ func gPlacesOK(c *Config, s *State) bool {
 		count(m.CurG, &onM)
 		for h := heldG(m); h != 0; h &= h - 1 {
 			held[nthBit(h, 0)]++
+		}
+		if g := s.World.LockedG[i]; g != 0 && m.Park != 0 {
+			// startlockedm took the locked G off a run queue and
+			// woke its M (which may not be asleep yet): the G is
+			// that M's now.
+			held[g-1]++
 		}
 		if m.CurG != 0 && s.G[m.CurG-1].M != mref(i) {
 			return false
@@ -624,7 +670,7 @@ func quiet(c *Config, s *State) bool {
 			continue
 		}
 		switch pc(m.PC) {
-		case pcStopmSleep:
+		case pcStopmSleep, pcStoplockedmPark:
 			if m.Park != 0 {
 				return false
 			}
@@ -688,4 +734,106 @@ func sysmonWakeableOK(c *Config, s *State) bool {
 		}
 	}
 	return true
+}
+
+// lockedBothWaysOK checks locked-both-ways.
+func lockedBothWaysOK(c *Config, s *State) bool {
+	w := &s.World
+	for i := 0; i < c.nm(); i++ {
+		if g := w.LockedG[i]; g != 0 && (w.LockedM[g-1] != mref(i) || s.G[g-1].Status == _Gdead) {
+			return false
+		}
+	}
+	for g := 0; g < c.ng(); g++ {
+		if m := w.LockedM[g]; m != 0 && w.LockedG[m-1] != gref(g) {
+			return false
+		}
+	}
+	return true
+}
+
+// sysmonBracket are the steps at which sysmon (or a call it made) is
+// between an incidlelocked(-1) and its incidlelocked(1): netpoll's
+// injection and retake's look at a P.
+var sysmonBracket = map[pc]bool{
+	pcSysmonNetIncLock: true, pcSysmonNetInc: true,
+	pcRetakeDecide: true, pcRetakeResume: true, pcRetakeTakeP: true, pcRetakeTakePResume: true,
+	pcRetakeIncLock: true, pcRetakeInc: true, pcRetake114Cas: true,
+}
+
+// nmidlelockedOK checks nmidlelocked-counts-stoplockedm.
+func nmidlelockedOK(c *Config, s *State) bool {
+	n := 0
+	for i := 0; i < c.nm(); i++ {
+		m := &s.M[i]
+		if i == c.sysmonM() {
+			open := sysmonBracket[pc(m.PC)]
+			for d := 0; d < int(m.Depth); d++ {
+				open = open || sysmonBracket[pc(m.Ret[d])]
+			}
+			if open {
+				n--
+			}
+			continue
+		}
+		if pc(m.PC) == pcStoplockedmPark {
+			n++ // its incidlelocked(1)
+		}
+		if s.World.LockedG[i] != 0 && m.Park != 0 {
+			n-- // its waker's incidlelocked(-1), and the wakeup
+		}
+		if pc(m.PC) == pcStartlockedmWake {
+			n-- // incidlelocked(-1) done, the wakeup not yet
+		}
+	}
+	return int(s.Sched.NMidleLocked) == n
+}
+
+// lockedMOK checks locked-m-runs-only-its-g.
+func lockedMOK(c *Config, s *State) bool {
+	w := &s.World
+	for i := 0; i < c.nm(); i++ {
+		m := &s.M[i]
+		g := w.LockedG[i]
+		if g == 0 {
+			continue
+		}
+		if (m.CurG != 0 && m.CurG != g) || m.Spinning {
+			return false
+		}
+		for _, r := range s.Sched.Midle {
+			if r == mref(i) {
+				return false
+			}
+		}
+	}
+	for g := 0; g < c.ng(); g++ {
+		if m := w.LockedM[g]; m != 0 && s.G[g].Status&^_Gscan == _Grunning && s.G[g].M != m {
+			return false
+		}
+	}
+	return true
+}
+
+// lockedExits reports whether some goroutine's program can end with the
+// goroutine locked (main's end exits the program instead).
+func lockedExits(c *Config) bool {
+	for g := 1; g < len(c.Gs); g++ {
+		locked := false
+		for _, in := range c.Gs[g].Code {
+			switch in.Op {
+			case OpLock:
+				locked = true
+			case OpUnlock:
+				locked = false
+			}
+			if in.Op == OpExit {
+				break
+			}
+		}
+		if locked {
+			return true
+		}
+	}
+	return false
 }

@@ -179,6 +179,12 @@ type World struct {
 
 	LockedG [MaxM]uint8 // gref: m.lockedg
 	LockedM [MaxG]uint8 // mref: g.lockedm
+	NMFreed int8        // sched.nmfreed: Ms that exited (mexit), each left by a goroutine that exited locked to it
+	// LockedExit is the set of Ms (bit m) whose goroutine exited while
+	// locked to them: m.lockedExt stays nonzero (gdestroy keeps it since
+	// golang/go#28979) and the thread exits in mexit. Invariant: such an
+	// M runs no goroutine again (locked-exit-thread-exits).
+	LockedExit uint16
 }
 
 // State is a whole scheduler state.

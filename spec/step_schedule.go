@@ -27,6 +27,12 @@ func init() {
 // (proc.go:4160-4162) is the bug of golang/go#10573.
 func stepSchedule(x *exec) {
 	x.clearLocals()
+	if x.c.Locked && x.s.World.LockedG[x.m] != 0 && !x.c.Has(BugScheduleNoLockedgCheck) {
+		// "if mp.lockedg != 0 { stoplockedm(); execute(mp.lockedg.ptr(),
+		// false) }" (proc.go:4142-4145; step_locked.go).
+		x.goTo(pcStoplockedm)
+		return
+	}
 	if p := x.myP(); x.mm.Spinning && p >= 0 && !x.s.runqempty(p) {
 		x.throw(throwScheduleSpinningLocalWork)
 		return
@@ -42,7 +48,7 @@ func (x *exec) found(g uint8, inherit bool) {
 	if x.mm.Spinning || x.c.Has(BugResetspinningAlways) {
 		x.goTo(pcResetSpinning)
 	} else {
-		x.goTo(pcExecute)
+		x.goTo(x.afterFound())
 	}
 }
 
@@ -69,7 +75,7 @@ func stepResetSpinning(x *exec) {
 		x.goTo(pcExecute)
 		return
 	}
-	x.call(pcWakep, pcExecute)
+	x.call(pcWakep, x.afterFound())
 }
 
 // execute (proc.go:3331-3383): make LG the M's current G and run it.
@@ -226,12 +232,28 @@ func stepUser(x *exec) {
 		if !x.casgstatus(g, _Grunning, _Gdead) {
 			return
 		}
+		exitThread := x.lockedExit(g)
 		x.dropg()
 		if g == 0 {
 			s.Exited = true
 			return
 		}
+		if exitThread {
+			// A goroutine that exits locked takes its thread with
+			// it: gogo(&mp.g0.sched) back to mstart, then mexit
+			// (proc.go:4554-4568; step_locked.go).
+			x.goTo(pcMexit)
+			return
+		}
 		x.goTo(pcSchedule)
+
+	case OpLock:
+		gs.PC++
+		x.lockOSThread(g)
+
+	case OpUnlock:
+		gs.PC++
+		x.unlockOSThread(g)
 
 	case opForcegcHelper:
 		// forcegchelper: lock(&forcegc.lock); if forcegc.idle throw;

@@ -320,9 +320,15 @@ func stepExitNoPGet(x *exec) { exitNoPGet(x, pcExitNoPAcquire) }
 func exitNoPGet(x *exec, acquire pc) {
 	s := x.s
 	p := s.pidleget()
+	locked := false
 	if p < 0 {
 		s.globrunqput(x.mm.LG)
-		x.mm.LG = 0
+		// "locked = gp.lockedm != 0", read before the unlock commits
+		// the release of gp (proc.go:5091-5096).
+		locked = x.c.Locked && s.World.LockedM[x.lg()] != 0
+		if !x.c.Has(BugExitsyscallLockedmRace) {
+			x.mm.LG = 0
+		}
 	} else {
 		x.wakeSysmon()
 	}
@@ -332,7 +338,16 @@ func exitNoPGet(x *exec, acquire pc) {
 		x.goTo(acquire)
 		return
 	}
+	if x.c.Has(BugExitsyscallLockedmRace) {
+		x.goTo(pcExitNoPLockedRead)
+		return
+	}
 	x.clearLocals()
+	if locked && !x.c.Has(BugExitsyscallStopmLocked) {
+		// "stoplockedm(); execute(gp)" (proc.go:5106-5113).
+		x.goTo(pcStoplockedm)
+		return
+	}
 	x.call(pcStopm, pcSchedule)
 }
 

@@ -195,6 +195,7 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 		}
 		k[35] = mm.QN
 		k[36] = s.World.LockedG[i]
+		k[38] = uint8(s.World.LockedExit >> i & 1)
 		if s.World.Stopper == mref(i) {
 			k[37] = 1
 		}
@@ -289,8 +290,10 @@ func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8, t *
 		*w = s.World
 		w.Stopper = mmap(mp, w.Stopper)
 		w.RunSafePointFn = permBits(pp, w.RunSafePointFn, np)
+		w.LockedExit = 0
 		for i := 0; i < c.nm(); i++ {
 			w.LockedG[mp[i]] = s.World.LockedG[i]
+			w.LockedExit |= (s.World.LockedExit >> i & 1) << mp[i]
 		}
 		for g := 0; g < c.ng(); g++ {
 			w.LockedM[g] = mmap(mp, s.World.LockedM[g])

@@ -46,6 +46,10 @@ const (
 	throwForEachPDidNotRun
 	throwGcstopmNotWaiting
 	throwGcstopmNegative
+	throwStoplockedmInconsistent
+	throwStoplockedmNotRunnable
+	throwStartlockedmLockedToMe
+	throwStartlockedmMHasP
 	numThrow
 )
 
@@ -94,4 +98,8 @@ var throws = [numThrow]throwInfo{
 	throwForEachPDidNotRun:         {"foreachp-every-p-ran", "forEachP: P did not run fn", "proc.go:2209-2213"},
 	throwGcstopmNotWaiting:         {"gcstopm-gcwaiting", "gcstopm: not waiting for gc", "proc.go:3299-3301"},
 	throwGcstopmNegative:           {"gcstopm-nmspinning-nonnegative", "gcstopm: negative nmspinning", "proc.go:3302-3309"},
+	throwStoplockedmInconsistent:   {"stoplockedm-consistent-locking", "stoplockedm: inconsistent locking", "proc.go:3253-3255"},
+	throwStoplockedmNotRunnable:    {"stoplockedm-lockedg-runnable", "stoplockedm: not runnable", "proc.go:3264-3269"},
+	throwStartlockedmLockedToMe:    {"startlockedm-not-locked-to-me", "startlockedm: locked to me", "proc.go:3280-3282"},
+	throwStartlockedmMHasP:         {"startlockedm-m-has-no-p", "startlockedm: m has p", "proc.go:3283-3285"},
 }
