@@ -85,6 +85,7 @@ var pinned = []struct {
 	{"stw-sysmon", true, false, 537448, 147, false},
 	{"stw-go114", true, false, 88677, 119, false},
 	{"stw-3p", true, false, 7165225, 219, true},
+	{"forcegc-stw", true, false, 6299541, 353, true},
 	{"locked", false, false, 10614, 87, false},
 	{"locked", true, false, 6754, 78, false},
 	{"locked-gosched", true, false, 169, 67, false},
