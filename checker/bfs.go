@@ -411,6 +411,11 @@ func (s *search[S, A]) run() *Result {
 			if b.violProp >= 0 {
 				v.Property, v.Kind = s.props[b.violProp].Name, s.props[b.violProp].Expect.String()
 			}
+			// Workers may have expanded blocks past the violation
+			// before they saw it: count the level's successors up
+			// to the violating state only, so that the statistics
+			// do not depend on the workers.
+			s.recount(frontier, b.violAt)
 			path, fewest := s.straightest(s.store.path(id), b.violProp)
 			s.fillTrace(v, path)
 			v.FewestSwitches = fewest
@@ -480,6 +485,27 @@ func (s *search[S, A]) run() *Result {
 		}
 	}
 	return res
+}
+
+// recount sets the workers' generated and coverage counters to those at
+// the start of the level (s.lvl) plus the successors of the level's first
+// n states, as one worker expanding them in order would have counted them.
+func (s *search[S, A]) recount(frontier *stateList[S], n int) {
+	w0 := s.workers[0]
+	for _, w := range s.workers {
+		w.gen = 0
+		clear(w.coverage)
+	}
+	w0.gen = s.lvl.gen
+	copy(w0.coverage, s.lvl.coverage)
+	for j := range n {
+		st := frontier.at(j, w0.cur, s.dec)
+		w0.acts = s.m.Actions(st, w0.acts[:0])
+		w0.gen += int64(len(w0.acts))
+		for _, a := range w0.acts {
+			w0.coverage[s.m.Kind(a)]++
+		}
+	}
 }
 
 // parallel runs f on every worker and waits. nextBlock is a shared counter

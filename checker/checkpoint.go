@@ -245,6 +245,15 @@ func (s *search[S, A]) encodeCheckpoint(w *ckWriter, identity string, frontier *
 	// The trace store.
 	st := &s.store
 	w.u64(uint64(st.n))
+	// The first chunk's capacity, which grew by appending: restored, so
+	// that BytesPerState is the uninterrupted run's.
+	if len(st.parents) > 0 {
+		w.u64(uint64(cap(st.parents[0])))
+		w.u64(uint64(cap(st.acts[0])))
+	} else {
+		w.u64(0)
+		w.u64(0)
+	}
 	for c := range st.parents {
 		w.u32s(st.parents[c])
 		w.raw(st.acts[c])
@@ -334,14 +343,19 @@ func (s *search[S, A]) loadCheckpoint(dir, identity string, frontier *stateList[
 	}
 	st := &s.store
 	*st = traceStore{}
+	cap0p, cap0a := r.u64(), r.u64()
 	for st.n < uint32(n) && r.err == nil {
 		k := min(uint32(n)-st.n, storeChunk)
-		c := uint32(storeChunk)
+		cp, ca := uint64(storeChunk), uint64(storeChunk)
 		if len(st.parents) == 0 {
-			c = k // the first chunk grows by appending, as in add
+			// The first chunk grows by appending, as in add.
+			cp, ca = max(cap0p, uint64(k)), max(cap0a, uint64(k))
+			if cp > 2*storeChunk || ca > 2*storeChunk {
+				return 0, 0, fmt.Errorf("corrupt: a first chunk of %d entries", max(cp, ca))
+			}
 		}
-		parents := make([]uint32, k, c)
-		acts := make([]uint8, k, c)
+		parents := make([]uint32, k, cp)
+		acts := make([]uint8, k, ca)
 		r.u32s(parents)
 		r.raw(acts)
 		st.parents = append(st.parents, parents)

@@ -222,7 +222,7 @@ func commandUsage(w io.Writer, name string) {
 }
 
 var synopsis = map[string]string{
-	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot|html] [-states]",
+	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot|html] [-states] [-checkpoint DIR [-checkpoint-every D]] [-resume DIR]",
 	"simulate":   "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot|html] [-states]",
 	"replay":     "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot|html] (-path PATH | FILE)",
 	"explore":    "explore [-model NAME | -workload FILE] [configuration] [-port PORT] [-no-deadlock] [-check-states N]",
@@ -253,6 +253,17 @@ listens on 127.0.0.1 only. Ctrl-C stops it (exit 0).
   gmpcheck check -workload testdata/workloads/pingpong.txt -bug no-runq-recheck
   gmpcheck check -workload testdata/workloads/spawn-heavy.txt -gomaxprocs 3 -runq 4 -max-states 5000000
   gmpcheck check -workload testdata/workloads/go114-timers.txt -profile go1.26
+  gmpcheck check -features sysmon,netpoll,forcegc -checkpoint ck -checkpoint-every 5m
+  gmpcheck check -resume ck                   continue it after Ctrl-C, SIGTERM, a bound or a crash
+
+With -checkpoint, the search is saved in DIR at a breadth-first level
+boundary every -checkpoint-every, and when a bound, Ctrl-C or SIGTERM stops
+it (a kill or a crash loses at most the time since the last save): the
+visited set, the frontier, the trace store and the statistics, written
+atomically. -resume DIR continues it (the model is the saved one) with the
+same distinct states, depth, verdict and counterexample as one run, and
+refuses a checkpoint of another model, workload contents, options or format
+(exit 2). Only the safety search is saved; -live's phase starts afresh.
 `,
 	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
 `,
