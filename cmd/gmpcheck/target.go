@@ -27,12 +27,14 @@ type target struct {
 	properties []propInfo
 
 	check func(ctx context.Context, opt checker.Options) *checker.Result
-	// resume continues the check saved in opt.Checkpoint.Dir.
 	// canCheckpoint says whether the model's states can be saved (it is
-	// a checker.Decoder).
+	// a checker.Decoder), and resume continues the check saved in
+	// opt.Checkpoint.Dir.
 	canCheckpoint bool
 	resume        func(ctx context.Context, opt checker.Options) (*checker.Result, error)
 	simulate      func(ctx context.Context, opt checker.SimOptions) *checker.Result
+	// swarm runs one shard of a swarm.
+	swarm func(ctx context.Context, opt checker.SwarmOptions) *checker.Result
 	// replay follows path and returns the whole trace and the first
 	// violation on it (see replayed).
 	replay func(path []int, allowDeadlock bool) (*replayed, error)
@@ -76,6 +78,9 @@ func newTarget[S, A any](name, doc string, m checker.Model[S, A]) target {
 	_, t.canCheckpoint = any(m).(checker.Decoder[S])
 	t.resume = func(ctx context.Context, opt checker.Options) (*checker.Result, error) {
 		return checker.Resume(ctx, m, opt)
+	}
+	t.swarm = func(ctx context.Context, opt checker.SwarmOptions) *checker.Result {
+		return checker.Swarm(ctx, m, opt)
 	}
 	t.simulate = func(ctx context.Context, opt checker.SimOptions) *checker.Result {
 		return checker.Simulate(ctx, m, opt)
