@@ -149,8 +149,10 @@ func (s *search[S, A]) saveCheckpoint(frontier *stateList[S], res *Result) {
 	if c == nil {
 		return
 	}
+	t0 := time.Now()
 	err := s.writeCheckpoint(c, frontier)
 	s.lastSave = time.Now()
+	res.CheckpointSeconds += s.lastSave.Sub(t0).Seconds()
 	if err != nil {
 		res.CheckpointError = err.Error()
 		if s.opt.Progress != nil {
@@ -161,7 +163,12 @@ func (s *search[S, A]) saveCheckpoint(frontier *stateList[S], res *Result) {
 	res.Checkpoints++
 	res.CheckpointError = ""
 	if s.opt.Progress != nil {
-		fmt.Fprintf(s.opt.Progress, "checkpoint: depth %d, %d distinct, written to %s\n", s.lvl.depth, s.store.n, CheckpointPath(c.Dir))
+		size := int64(0)
+		if fi, err := os.Stat(CheckpointPath(c.Dir)); err == nil {
+			size = fi.Size()
+		}
+		fmt.Fprintf(s.opt.Progress, "checkpoint: depth %d, %d distinct, %.1f MB written to %s in %.2fs\n",
+			s.lvl.depth, s.store.n, float64(size)/1e6, CheckpointPath(c.Dir), s.lastSave.Sub(t0).Seconds())
 	}
 }
 

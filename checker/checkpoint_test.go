@@ -60,7 +60,7 @@ func comparable(t *testing.T, r *Result) string {
 	t.Helper()
 	c := *r
 	c.Seconds, c.StatesPerSecond, c.Workers = 0, 0, 0
-	c.Checkpoints, c.CheckpointError = 0, ""
+	c.Checkpoints, c.CheckpointSeconds, c.CheckpointError = 0, 0, ""
 	b, err := json.Marshal(&c)
 	if err != nil {
 		t.Fatal(err)

@@ -97,10 +97,12 @@ type Result struct {
 
 	Violation *Violation `json:"violation,omitempty"`
 
-	// Checkpoints is the number of checkpoints this run wrote, and
+	// Checkpoints is the number of checkpoints this run wrote,
+	// CheckpointSeconds the time it spent writing them, and
 	// CheckpointError why the last attempt failed, if it did.
-	Checkpoints     int    `json:"checkpoints,omitempty"`
-	CheckpointError string `json:"checkpoint_error,omitempty"`
+	Checkpoints       int     `json:"checkpoints,omitempty"`
+	CheckpointSeconds float64 `json:"checkpoint_seconds,omitempty"`
+	CheckpointError   string  `json:"checkpoint_error,omitempty"`
 }
 
 // A Violation is a property failing, with the path that shows it.

@@ -36,8 +36,14 @@ type SwarmOptions struct {
 	// the same search (within the same budget of states).
 	Seed  uint64
 	Shard int
-	// MaxDepth bounds the depth-first path (default 10000 steps).
-	MaxDepth int
+	// MaxDepth bounds the depth-first path (default 10000 steps). With
+	// SpreadDepth, shard i cuts at MaxDepth >> (i % 4) instead (at least
+	// 1): a violation a few hundred steps deep is found far sooner by a
+	// search cut near its depth than by one that wanders thousands of
+	// steps down, and nobody knows its depth in advance, so shards try
+	// several (SPIN's swarm varies its search bounds in the same way).
+	MaxDepth    int
+	SpreadDepth bool
 	// MaxStates bounds the distinct states the shard stores; TimeLimit
 	// its time. 0 means no bound.
 	MaxStates int64
@@ -101,6 +107,9 @@ type swarmFrame[S, A any] struct {
 func Swarm[S, A any](ctx context.Context, m Model[S, A], opt SwarmOptions) *Result {
 	if opt.MaxDepth <= 0 {
 		opt.MaxDepth = defaultSwarmDepth
+	}
+	if opt.SpreadDepth {
+		opt.MaxDepth = ShardDepth(opt.MaxDepth, opt.Shard)
 	}
 	s := newSearch(m, Options{Workers: 1, Symmetry: opt.Symmetry, AllowDeadlock: opt.AllowDeadlock})
 	s.ctx = ctx
@@ -281,6 +290,9 @@ search:
 	}
 	return res
 }
+
+// ShardDepth is the depth bound of shard with SpreadDepth.
+func ShardDepth(maxDepth, shard int) int { return max(1, maxDepth>>(shard%4)) }
 
 // A SwarmShard is one shard's result, as MergeSwarm takes it.
 type SwarmShard struct {

@@ -58,7 +58,7 @@ func resultOf(t *testing.T, out []byte) (string, *checker.Result) {
 		t.Fatalf("%v:\n%s", err, out)
 	}
 	c := *r.Result
-	c.Seconds, c.StatesPerSecond, c.Workers, c.Checkpoints = 0, 0, 0, 0
+	c.Seconds, c.StatesPerSecond, c.Workers, c.Checkpoints, c.CheckpointSeconds = 0, 0, 0, 0, 0
 	r.Result = &c
 	b, err := json.Marshal(r)
 	if err != nil {
