@@ -141,3 +141,36 @@ func TestResumeRefusesOtherModel(t *testing.T) {
 		t.Errorf("resume with its -model: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// SIGTERM (as Ctrl-C) makes a checkpointing check save its last level
+// boundary even when no periodic save is due, and say how to resume; the
+// resumed run finishes the search.
+func TestCheckpointOnSIGTERM(t *testing.T) {
+	bin := gmpcheckBinary(t)
+	model := "../../testdata/workloads/spawn-heavy.txt"
+	full, _ := exec.Command(bin, "check", "-model", model, "-json").Output()
+	want, _ := resultOf(t, full)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "check", "-model", model, "-json", "-checkpoint", dir, "-checkpoint-every", "0")
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != exitIncomplete {
+		t.Fatalf("exit %v, want %d (did it finish in 0.7 s?)\n%s", err, exitIncomplete, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "check -resume") {
+		t.Errorf("stderr does not say how to resume:\n%s", errOut.String())
+	}
+	out, err := exec.Command(bin, "check", "-resume", dir, "-json").Output()
+	if err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	if got, _ := resultOf(t, out); got != want {
+		t.Fatalf("resumed run differs:\n%s\nwant\n%s", got, want)
+	}
+}
