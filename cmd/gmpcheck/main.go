@@ -4,6 +4,8 @@
 //
 //	gmpcheck [check] [-model NAME] [flags]   exhaustive breadth-first check
 //	gmpcheck simulate [-model NAME] [flags]  random walks
+//	gmpcheck swarm [-model NAME] [flags]     randomised depth-first shards
+//	gmpcheck swarm merge RESULT.json...      merge shards' reports
 //	gmpcheck replay [-model NAME] -path 0/2/1 | FILE
 //	gmpcheck explore [-model NAME] [-port N]  walk the states in a browser
 //	gmpcheck validate TRACE...                check Go execution traces
@@ -323,6 +325,8 @@ exit status:
      and the model), or output that could not be written
   validate: 0 every transition explained, 1 a transition the model cannot
   explain, 2 an unreadable trace, 3 interrupted
+  swarm: 0 no violation found (a swarm proves nothing), 1 a violation,
+  3 interrupted
 
 models:
   sched                              the scheduler's default configuration (the default)
@@ -341,6 +345,8 @@ examples:
   go run ./cmd/gmpcheck check -model mutex-racy
   go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
   go run ./cmd/gmpcheck simulate -model testdata/workloads/syscall-heavy.txt -seed 7 -walks 100
+  go run ./cmd/gmpcheck check -checkpoint ck  save the search; continue with check -resume ck
+  go run ./cmd/gmpcheck swarm -workload testdata/workloads/default-forcegc.txt -shards 8 -time 30s
   go run ./cmd/gmpcheck validate trace.out    a Go execution trace against the model
   go run ./cmd/gmpcheck explore               walk the default model's states in a browser
 `)
