@@ -388,7 +388,7 @@ func (s *search[S, A]) run() *Result {
 		blocks = blocks[:nb]
 		var viol atomic.Int64
 		viol.Store(math.MaxInt64)
-		if s.opt.MaxDepth > 0 && depth == s.opt.MaxDepth {
+		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			// The depth limit needs to know whether there is any
 			// new successor.
 			s.probeAll = true
@@ -425,7 +425,7 @@ func (s *search[S, A]) run() *Result {
 			s.finish(res)
 			return res
 		}
-		if s.opt.MaxDepth > 0 && depth == s.opt.MaxDepth {
+		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			// The successors of this level would be deeper than
 			// allowed: the run is complete only if there are none.
 			for _, b := range blocks {

@@ -184,3 +184,20 @@ func TestCheckpointRefused(t *testing.T) {
 		t.Errorf("no checkpoint: resumed")
 	}
 }
+
+// A run resumed with a depth limit below the checkpoint's depth stops at
+// the first level it expands (the limit was depth == MaxDepth, which a
+// resumed run could step over), and saves again.
+func TestCheckpointResumeBelowDepthLimit(t *testing.T) {
+	ctx := context.Background()
+	m := triple{n: 12, bad: 99}
+	ck := &Checkpoint{Dir: t.TempDir(), Identity: "triple"}
+	Check(ctx, m, Options{MaxDepth: 10, Checkpoint: ck})
+	r, err := Resume(ctx, m, Options{MaxDepth: 4, Checkpoint: ck})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != VerdictIncomplete || r.Incomplete != "depth limit" || r.Depth != 10 || r.Checkpoints != 1 {
+		t.Fatalf("resumed with -max-depth 4: %+v", r)
+	}
+}
