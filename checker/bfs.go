@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,6 +155,16 @@ type search[S, A any] struct {
 	// probeHitRatio).
 	probeAll bool
 	workers  []*worker[S, A]
+
+	// Checkpoints (checkpoint.go): the counters at the start of the
+	// current level, when the last checkpoint was written, the time of
+	// the runs before a resumed one, and whether this run resumes (and
+	// why it could not).
+	lvl       levelMark
+	lastSave  time.Time
+	prior     time.Duration
+	resume    bool
+	resumeErr error
 }
 
 // Check explores m exhaustively (within opt's bounds) and checks its
@@ -161,10 +172,17 @@ type search[S, A any] struct {
 func Check[S, A any](ctx context.Context, m Model[S, A], opt Options) *Result {
 	s := newSearch(m, opt)
 	s.ctx = ctx
+	return s.check(ctx)
+}
+
+func (s *search[S, A]) check(ctx context.Context) *Result {
 	done := make(chan struct{})
 	go s.watch(ctx, done)
 	defer close(done)
 	res := s.run()
+	if res == nil {
+		return nil // the checkpoint could not be resumed: s.resumeErr
+	}
 	if res.Verdict == VerdictOK && s.hasLiveness() {
 		// The safety search is over and found nothing: its visited set,
 		// trace store and workers' caches are not needed to build the
@@ -182,7 +200,7 @@ func Check[S, A any](ctx context.Context, m Model[S, A], opt Options) *Result {
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 		s.liveness(res)
 	}
-	res.Seconds = time.Since(s.start).Seconds()
+	res.Seconds = s.elapsed().Seconds()
 	if res.Seconds > 0 {
 		res.StatesPerSecond = float64(res.DistinctStates) / res.Seconds
 	}
@@ -320,24 +338,40 @@ func (s *search[S, A]) run() *Result {
 		res.Properties = append(res.Properties, p.Name)
 	}
 
-	// Level 0: the initial states, deduplicated.
 	frontier := &stateList[S]{chunkSize: frontierChunk}
 	next := &stateList[S]{chunkSize: frontierChunk}
-	w0 := s.workers[0]
-	for i, st := range s.m.Init() {
-		if s.set.insert(s.fingerprint(w0, &st)) {
-			s.store.add(noParent, i)
-			frontier.add(&st, s.m, s.dec)
-		}
-	}
-	s.gen.Store(int64(frontier.len()))
-
-	var blocks []blockOut[S]
 	base := uint32(0)
 	depth := 0
+	s.lastSave = time.Now()
+	if s.resume {
+		var err error
+		depth, base, err = s.loadCheckpoint(s.opt.Checkpoint.Dir, s.opt.Checkpoint.Identity, frontier, res)
+		if err != nil {
+			s.resumeErr = err
+			return nil
+		}
+		res.Depth = depth
+	} else {
+		// Level 0: the initial states, deduplicated.
+		w0 := s.workers[0]
+		for i, st := range s.m.Init() {
+			if s.set.insert(s.fingerprint(w0, &st)) {
+				s.store.add(noParent, i)
+				frontier.add(&st, s.m, s.dec)
+			}
+		}
+		s.gen.Store(int64(frontier.len()))
+	}
+
+	var blocks []blockOut[S]
 	for frontier.len() > 0 {
+		// A level boundary: the search is consistent here (see
+		// checkpoint.go).
+		s.mark(depth, base, res)
+		s.maybeCheckpoint(frontier, res)
 		s.checkBounds()
 		if s.stop.Load() != nil {
+			s.saveCheckpoint(frontier, res)
 			break
 		}
 		s.level.Store(int64(depth))
@@ -354,7 +388,7 @@ func (s *search[S, A]) run() *Result {
 		blocks = blocks[:nb]
 		var viol atomic.Int64
 		viol.Store(math.MaxInt64)
-		if s.opt.MaxDepth > 0 && depth == s.opt.MaxDepth {
+		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			// The depth limit needs to know whether there is any
 			// new successor.
 			s.probeAll = true
@@ -363,6 +397,9 @@ func (s *search[S, A]) run() *Result {
 			s.expandBlocks(w, frontier, blocks, base, nextBlock, &viol)
 		})
 		if s.stop.Load() != nil && viol.Load() == math.MaxInt64 {
+			// Phase 1 only read the visited set: the level's start
+			// is still consistent.
+			s.saveCheckpoint(frontier, res)
 			break
 		}
 		s.noteSometimes(base)
@@ -374,6 +411,11 @@ func (s *search[S, A]) run() *Result {
 			if b.violProp >= 0 {
 				v.Property, v.Kind = s.props[b.violProp].Name, s.props[b.violProp].Expect.String()
 			}
+			// Workers may have expanded blocks past the violation
+			// before they saw it: count the level's successors up
+			// to the violating state only, so that the statistics
+			// do not depend on the workers.
+			s.recount(frontier, b.violAt)
 			path, fewest := s.straightest(s.store.path(id), b.violProp)
 			s.fillTrace(v, path)
 			v.FewestSwitches = fewest
@@ -383,12 +425,16 @@ func (s *search[S, A]) run() *Result {
 			s.finish(res)
 			return res
 		}
-		if s.opt.MaxDepth > 0 && depth == s.opt.MaxDepth {
+		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			// The successors of this level would be deeper than
 			// allowed: the run is complete only if there are none.
 			for _, b := range blocks {
 				if b.states.len() > 0 {
 					s.halt("depth limit")
+					// noteSometimes has recorded this level's
+					// witnesses, which the level's resumption
+					// would find again: harmless.
+					s.saveCheckpoint(frontier, res)
 					break
 				}
 			}
@@ -402,10 +448,17 @@ func (s *search[S, A]) run() *Result {
 		next.reset()
 		nbase := base + uint32(nf)
 		s.number(blocks, next)
-		if s.stop.Load() != nil {
+		if why := s.stop.Load(); why != nil {
 			res.Depth = depth + 1
 			if next.len() == 0 {
 				res.Depth = depth
+			}
+			if !strings.HasPrefix(*why, "state limit") && next.len() > 0 {
+				// The level is complete: save the next one's
+				// start. (A state limit stops in the middle of
+				// phase 3.)
+				s.mark(depth+1, nbase, res)
+				s.saveCheckpoint(next, res)
 			}
 			break
 		}
@@ -432,6 +485,27 @@ func (s *search[S, A]) run() *Result {
 		}
 	}
 	return res
+}
+
+// recount sets the workers' generated and coverage counters to those at
+// the start of the level (s.lvl) plus the successors of the level's first
+// n states, as one worker expanding them in order would have counted them.
+func (s *search[S, A]) recount(frontier *stateList[S], n int) {
+	w0 := s.workers[0]
+	for _, w := range s.workers {
+		w.gen = 0
+		clear(w.coverage)
+	}
+	w0.gen = s.lvl.gen
+	copy(w0.coverage, s.lvl.coverage)
+	for j := range n {
+		st := frontier.at(j, w0.cur, s.dec)
+		w0.acts = s.m.Actions(st, w0.acts[:0])
+		w0.gen += int64(len(w0.acts))
+		for _, a := range w0.acts {
+			w0.coverage[s.m.Kind(a)]++
+		}
+	}
 }
 
 // parallel runs f on every worker and waits. nextBlock is a shared counter
@@ -809,5 +883,5 @@ func (s *search[S, A]) finish(res *Result) {
 			res.Examples[p.Name] = FormatPath(s.store.path(uint32(s.someID[pi])))
 		}
 	}
-	res.Seconds = time.Since(s.start).Seconds()
+	res.Seconds = s.elapsed().Seconds()
 }

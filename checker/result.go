@@ -35,6 +35,10 @@ type Options struct {
 	Progress         io.Writer
 	ProgressInterval time.Duration
 
+	// Checkpoint, if not nil, saves the search to a directory from which
+	// Resume continues it (see Checkpoint).
+	Checkpoint *Checkpoint
+
 	// noDecoder keeps the frontier as values even for a Decoder model
 	// (tests compare the two).
 	noDecoder bool
@@ -92,6 +96,13 @@ type Result struct {
 	LivenessStates int64 `json:"liveness_states,omitempty"`
 
 	Violation *Violation `json:"violation,omitempty"`
+
+	// Checkpoints is the number of checkpoints this run wrote,
+	// CheckpointSeconds the time it spent writing them, and
+	// CheckpointError why the last attempt failed, if it did.
+	Checkpoints       int     `json:"checkpoints,omitempty"`
+	CheckpointSeconds float64 `json:"checkpoint_seconds,omitempty"`
+	CheckpointError   string  `json:"checkpoint_error,omitempty"`
 }
 
 // A Violation is a property failing, with the path that shows it.

@@ -47,6 +47,9 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browserStop()
+	if binDir != "" {
+		os.RemoveAll(binDir) // gmpcheckBinary's build
+	}
 	os.Exit(code)
 }
 

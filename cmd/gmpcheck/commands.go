@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,13 @@ type checkFlags struct {
 	progress   bool
 	states     bool
 	config     *configFlags
+	checkpoint string
+	every      durationValue
+	resume     string
 }
+
+// defaultCheckpointEvery is how often check -checkpoint saves by default.
+const defaultCheckpointEvery = 10 * time.Minute
 
 // newCheckFlags defines check's flags; stderr decides the default of
 // -progress (on when it is a terminal) and may be nil.
@@ -55,17 +62,87 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.BoolVar(&f.progress, "progress", isTerminal(stderr), "print a statistics line on stderr every 5s (default: on if stderr is a terminal)")
 	fs.BoolVar(&f.states, "states", false, "print the full state at every step of a trace")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the search in `DIR` every -checkpoint-every, and when a bound, Ctrl-C or SIGTERM stops it, for -resume")
+	f.every = durationValue(defaultCheckpointEvery)
+	fs.Var(&f.every, "checkpoint-every", "with -checkpoint, save every `duration` (at the next breadth-first level); 0 saves only when the run stops early")
+	fs.StringVar(&f.resume, "resume", "", "continue the check saved in `DIR` (by -checkpoint), and keep saving there; the model is the saved one, and a -model or configuration flags must name it")
 	f.config = newConfigFlags(fs)
 	return f
 }
 
+// checkpointIdentity is what a checkpoint records of its model: its spec
+// and, for a scheduler model, its config (machine, switches, a hash of the
+// programs), so that a changed workload file is refused too.
+func checkpointIdentity(t target) string {
+	return "model=" + t.name + "\nconfig=" + t.config
+}
+
+// checkpointModel returns the model spec in a checkpoint's identity.
+func checkpointModel(identity string) (string, error) {
+	first, _, _ := strings.Cut(identity, "\n")
+	name, ok := strings.CutPrefix(first, "model=")
+	if !ok {
+		return "", fmt.Errorf("the checkpoint names no model (identity %q)", identity)
+	}
+	return name, nil
+}
+
+// resumeModel returns the model spec of the checkpoint in dir, and whether
+// -model or the configuration flags in args name one (which must then be
+// the same).
+func resumeModel(dir string, args []string) (saved string, given bool, err error) {
+	id, err := checker.ReadCheckpointIdentity(dir)
+	if err != nil {
+		return "", false, fmt.Errorf("check: -resume: %w", err)
+	}
+	if saved, err = checkpointModel(id); err != nil {
+		return "", false, fmt.Errorf("check: -resume %s: %w", dir, err)
+	}
+	probe := newCheckFlags(nil)
+	if _, _, err := parseFlags(probe.fs, args); err != nil {
+		return "", false, err
+	}
+	probe.fs.Visit(func(fl *flag.Flag) {
+		given = given || fl.Name == "model" || slices.Contains(configFlagNames, fl.Name)
+	})
+	return saved, given, nil
+}
+
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f := newCheckFlags(stderr)
+	// -resume takes the model from the checkpoint: look for it before
+	// the model is looked up.
+	probe := newCheckFlags(nil)
+	saved := ""
+	if _, help, err := parseFlags(probe.fs, args); err == nil && !help && probe.resume != "" {
+		var given bool
+		if saved, given, err = resumeModel(probe.resume, args); err != nil {
+			return fail(stderr, err)
+		}
+		if !given {
+			args = append([]string{"-model", saved}, args...)
+		}
+	}
 	t, code, ok := parseCommand(f.fs, args, &f.model, f.config, stdout, stderr)
 	if !ok {
 		return code
 	}
+	var ck *checker.Checkpoint
+	if f.checkpoint != "" || f.resume != "" {
+		dir := f.checkpoint
+		if dir == "" {
+			dir = f.resume
+		}
+		ck = &checker.Checkpoint{Dir: dir, Every: time.Duration(f.every), Identity: checkpointIdentity(t)}
+	}
+	if f.resume != "" && saved != t.name {
+		return fail(stderr, fmt.Errorf("check: -resume %s: the checkpoint is of model %q, not %q", f.resume, saved, t.name))
+	}
 	switch {
+	case ck != nil && !t.canCheckpoint:
+		return fail(stderr, fmt.Errorf("check: model %s cannot be checkpointed: the checker cannot save its states (it is not a checker.Decoder); the scheduler models can", t.name))
+	case f.every < 0:
+		return fail(stderr, fmt.Errorf("check: -checkpoint-every %v is negative", time.Duration(f.every)))
 	case f.workers < 0:
 		return fail(stderr, fmt.Errorf("check: -workers %d is negative", f.workers))
 	case f.workers > maxWorkers():
@@ -96,6 +173,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MaxDepth:      f.maxDepth,
 		TimeLimit:     time.Duration(f.timeLimit),
 		MemoryLimit:   uint64(f.mem),
+		Checkpoint:    ck,
 	}
 	if f.progress {
 		opt.Progress = stderr
@@ -109,13 +187,38 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if format == "text" {
 		writeModelLines(stdout, t)
 	}
-	res := t.check(ctx, opt)
+	var res *checker.Result
+	if f.resume != "" {
+		var err error
+		if res, err = t.resume(ctx, opt); err != nil {
+			return fail(stderr, fmt.Errorf("check: -resume: %w", err))
+		}
+	} else {
+		res = t.check(ctx, opt)
+	}
+	if ck != nil {
+		reportCheckpoint(stderr, res, ck.Dir)
+	}
 	return finish(t, res, format, reportOptions{
 		mode:      modeCheck,
 		repro:     reproCommand(t.name, f.noDeadlock),
 		noDead:    f.noDeadlock,
 		allStates: f.states,
 	}, stdout, stderr)
+}
+
+// reportCheckpoint says on stderr where an incomplete run's checkpoint is,
+// and why a checkpoint could not be written.
+func reportCheckpoint(stderr io.Writer, res *checker.Result, dir string) {
+	if res == nil {
+		return
+	}
+	if res.CheckpointError != "" {
+		fmt.Fprintf(stderr, "gmpcheck: %s\n", res.CheckpointError)
+	}
+	if res.Verdict == checker.VerdictIncomplete && res.Checkpoints > 0 && res.CheckpointError == "" {
+		fmt.Fprintf(stderr, "gmpcheck: the search is saved in %s; continue it with: go run ./cmd/gmpcheck check -resume %s\n", dir, shellQuote(dir))
+	}
 }
 
 // maxWorkers bounds -workers: four goroutines per CPU, at least 64.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,13 +74,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 // SIGTERM ends a run like Ctrl-C: the partial result is reported and the
 // exit code is 3 (it killed the run with no report, exit 143).
 func TestSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds gmpcheck")
-	}
-	bin := filepath.Join(t.TempDir(), "gmpcheck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := gmpcheckBinary(t)
 	cmd := exec.Command(bin, "check", "-model", "../../testdata/workloads/spawn-heavy.txt", "-symmetry=false")
 	var out strings.Builder
 	cmd.Stdout = &out

@@ -4,6 +4,8 @@
 //
 //	gmpcheck [check] [-model NAME] [flags]   exhaustive breadth-first check
 //	gmpcheck simulate [-model NAME] [flags]  random walks
+//	gmpcheck swarm [-model NAME] [flags]     randomised depth-first shards
+//	gmpcheck swarm merge RESULT.json...      merge shards' reports
 //	gmpcheck replay [-model NAME] -path 0/2/1 | FILE
 //	gmpcheck explore [-model NAME] [-port N]  walk the states in a browser
 //	gmpcheck validate TRACE...                check Go execution traces
@@ -140,6 +142,7 @@ func commands() []command {
 	return append([]command{
 		{"check", "check every reachable state (the default command)", runCheck, func() *flag.FlagSet { return newCheckFlags(nil).fs }},
 		{"simulate", "check random walks, for models too large to exhaust", runSimulate, func() *flag.FlagSet { return newSimulateFlags().fs }},
+		{"swarm", "search in many randomised depth-first shards, for models too large to exhaust", runSwarm, func() *flag.FlagSet { return newSwarmFlags().fs }},
 		{"replay", "print the trace of an action path and its first violation", runReplay, func() *flag.FlagSet { return newReplayFlags().fs }},
 		{"explore", "walk the state space in a web browser, one action at a time", runExplore, func() *flag.FlagSet { return newExploreFlags().fs }},
 		{"validate", "check Go execution traces against the model", runValidate, func() *flag.FlagSet { return newValidateFlags(nil).fs }},
@@ -163,7 +166,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, replay, explore, validate, list, invariants, bugs, help)", args[0]))
+	return fail(stderr, fmt.Errorf("unknown command %q (commands: check, simulate, swarm, replay, explore, validate, list, invariants, bugs, help)", args[0]))
 }
 
 func isHelpFlag(s string) bool {
@@ -222,8 +225,9 @@ func commandUsage(w io.Writer, name string) {
 }
 
 var synopsis = map[string]string{
-	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot|html] [-states]",
+	"check":      "[check] [-model NAME | -workload FILE] [configuration] [-workers N] [-symmetry] [-no-deadlock] [bounds] [-format text|json|dot|html] [-states] [-checkpoint DIR [-checkpoint-every D]] [-resume DIR]",
 	"simulate":   "simulate [-model NAME | -workload FILE] [configuration] [-seed N] [-walks N] [-steps N] [-no-deadlock] [-format text|json|dot|html] [-states]",
+	"swarm":      "swarm [-model NAME | -workload FILE] [configuration] [-shards N] [-shard I | -parallel P] [-seed N] [-time D] [-max-states N] [-max-depth N] [-bitstate BITS] [-json]\n       gmpcheck swarm merge [-json] RESULT.json...",
 	"replay":     "replay [-model NAME | -workload FILE] [configuration] [-no-deadlock] [-states] [-format text|json|dot|html] (-path PATH | FILE)",
 	"explore":    "explore [-model NAME | -workload FILE] [configuration] [-port PORT] [-no-deadlock] [-check-states N]",
 	"list":       "list",
@@ -253,8 +257,36 @@ listens on 127.0.0.1 only. Ctrl-C stops it (exit 0).
   gmpcheck check -workload testdata/workloads/pingpong.txt -bug no-runq-recheck
   gmpcheck check -workload testdata/workloads/spawn-heavy.txt -gomaxprocs 3 -runq 4 -max-states 5000000
   gmpcheck check -workload testdata/workloads/go114-timers.txt -profile go1.26
+  gmpcheck check -features sysmon,netpoll,forcegc -checkpoint ck -checkpoint-every 5m
+  gmpcheck check -resume ck                   continue it after Ctrl-C, SIGTERM, a bound or a crash
+
+With -checkpoint, the search is saved in DIR at a breadth-first level
+boundary every -checkpoint-every, and when a bound, Ctrl-C or SIGTERM stops
+it (a kill or a crash loses at most the time since the last save): the
+visited set, the frontier, the trace store and the statistics, written
+atomically. -resume DIR continues it (the model is the saved one) with the
+same distinct states, depth, verdict and counterexample as one run, and
+refuses a checkpoint of another model, workload contents, options or format
+(exit 2). Only the safety search is saved; -live's phase starts afresh.
 `,
 	"simulate": `  gmpcheck simulate -model mutex3 -seed 7 -walks 100 -steps 50
+`,
+	"swarm": `  gmpcheck swarm -workload testdata/workloads/default-forcegc.txt -bug no-runq-recheck -shards 8 -parallel 2 -time 30s
+  gmpcheck swarm -workload testdata/workloads/default.txt -features sysmon,netpoll,forcegc -shards 64 -shard 3 -time 10m -bitstate 32 -json > shard-3.json
+  gmpcheck swarm merge shard-*.json
+
+Each shard searches depth-first, trying the initial states and each
+state's actions in a random order drawn from (-seed, its index), within
+its budget (-time, -max-states), and reports the action kinds it fired, the
+sometimes properties it reached and the first violation it met, with a
+path that 'gmpcheck replay' follows (not a shortest one). With -shard I it
+runs that shard alone, as one pod of a Kubernetes Indexed Job does
+(deploy/swarm-job.yaml passes JOB_COMPLETION_INDEX); without it, it runs
+every shard as a child process, -parallel at a time, stops them at the
+first violation (unless -keep-going) and merges them. 'swarm merge'
+combines -json reports: coverage adds up, and the shortest example and
+violation win. Exit status: 1 a violation, 0 none found (a swarm proves
+nothing), 3 interrupted.
 `,
 	"validate": `  go test -trace trace.out ./mypkg && gmpcheck validate trace.out
   gmpcheck validate -json a.trace b.trace
@@ -293,6 +325,8 @@ exit status:
      and the model), or output that could not be written
   validate: 0 every transition explained, 1 a transition the model cannot
   explain, 2 an unreadable trace, 3 interrupted
+  swarm: 0 no violation found (a swarm proves nothing), 1 a violation,
+  3 interrupted
 
 models:
   sched                              the scheduler's default configuration (the default)
@@ -311,6 +345,8 @@ examples:
   go run ./cmd/gmpcheck check -model mutex-racy
   go run ./cmd/gmpcheck replay -model mutex-racy -path 0/0/0/1/1/0/1
   go run ./cmd/gmpcheck simulate -model testdata/workloads/syscall-heavy.txt -seed 7 -walks 100
+  go run ./cmd/gmpcheck check -checkpoint ck  save the search; continue with check -resume ck
+  go run ./cmd/gmpcheck swarm -workload testdata/workloads/default-forcegc.txt -shards 8 -time 30s
   go run ./cmd/gmpcheck validate trace.out    a Go execution trace against the model
   go run ./cmd/gmpcheck explore               walk the default model's states in a browser
 `)

@@ -131,6 +131,9 @@ func verdictLine(t target, res *checker.Result, mode runMode) string {
 			if why == "simulation" {
 				return "no violation found (random walks are not exhaustive)"
 			}
+			if why == "swarm" {
+				return "no violation found (a swarm is not exhaustive)"
+			}
 			return fmt.Sprintf("incomplete (%s): no violation found", why)
 		}
 		return fmt.Sprintf("incomplete (%s): no violation in the %d states explored", why, res.DistinctStates)

@@ -26,8 +26,15 @@ type target struct {
 	// properties lists the model's properties in report order.
 	properties []propInfo
 
-	check    func(ctx context.Context, opt checker.Options) *checker.Result
-	simulate func(ctx context.Context, opt checker.SimOptions) *checker.Result
+	check func(ctx context.Context, opt checker.Options) *checker.Result
+	// canCheckpoint says whether the model's states can be saved (it is
+	// a checker.Decoder), and resume continues the check saved in
+	// opt.Checkpoint.Dir.
+	canCheckpoint bool
+	resume        func(ctx context.Context, opt checker.Options) (*checker.Result, error)
+	simulate      func(ctx context.Context, opt checker.SimOptions) *checker.Result
+	// swarm runs one shard of a swarm.
+	swarm func(ctx context.Context, opt checker.SwarmOptions) *checker.Result
 	// replay follows path and returns the whole trace and the first
 	// violation on it (see replayed).
 	replay func(path []int, allowDeadlock bool) (*replayed, error)
@@ -67,6 +74,13 @@ func newTarget[S, A any](name, doc string, m checker.Model[S, A]) target {
 	}
 	t.check = func(ctx context.Context, opt checker.Options) *checker.Result {
 		return checker.Check(ctx, m, opt)
+	}
+	_, t.canCheckpoint = any(m).(checker.Decoder[S])
+	t.resume = func(ctx context.Context, opt checker.Options) (*checker.Result, error) {
+		return checker.Resume(ctx, m, opt)
+	}
+	t.swarm = func(ctx context.Context, opt checker.SwarmOptions) *checker.Result {
+		return checker.Swarm(ctx, m, opt)
 	}
 	t.simulate = func(ctx context.Context, opt checker.SimOptions) *checker.Result {
 		return checker.Simulate(ctx, m, opt)
