@@ -232,9 +232,7 @@ var sometimes = []sometimesProp{
 		}},
 	{PropInfo{"netpoll-blocks", "sometimes", "an M without a P blocks in netpoll", "proc.go:3732-3754"},
 		func(c *Config) bool { return c.Netpoll },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcFRPollBlock) }) }
-		}},
+		mAt(pcFRPollBlock)},
 	{PropInfo{"timer-runs", "sometimes", "an expired timer readies its goroutine", "proc.go:3415, 3860-3879"},
 		func(c *Config) bool { return c.Timers },
 		func(c *Config) func(*State) bool {
@@ -259,24 +257,16 @@ var sometimes = []sometimesProp{
 		func(*Config) func(*State) bool { return func(s *State) bool { return s.World.Stopped } }},
 	{PropInfo{"stopper-waits", "sometimes", "the stopper sleeps on sched.stopnote: some P had to be stopped by its own M", "proc.go:1688-1700"},
 		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcSTWSleep) }) }
-		}},
+		mAt(pcSTWSleep)},
 	{PropInfo{"gcstopm-runs", "sometimes", "an M stops its P for the GC in gcstopm", "proc.go:3296-3320"},
 		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcGcstopmLock) }) }
-		}},
+		mAt(pcGcstopmLock)},
 	{PropInfo{"foreachp-waits", "sometimes", "forEachP sleeps on sched.safePointNote: some P runs the safe point function itself", "proc.go:2193-2205"},
 		func(c *Config) bool { return c.STW && c.GOMAXPROCS > 1 },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcForEachPSleep) }) }
-		}},
+		mAt(pcForEachPSleep)},
 	{PropInfo{"mark-worker-runs", "sometimes", "an idle mark worker drains mark work", "proc.go:3540-3558"},
 		func(c *Config) bool { return c.GCWork },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcGCMarkWorker) }) }
-		}},
+		mAt(pcGCMarkWorker)},
 	{PropInfo{"stoplockedm-parks", "sometimes", "a locked M sleeps in stoplockedm, counted in sched.nmidlelocked [locked]", "proc.go:3261-3263"},
 		func(c *Config) bool { return c.Locked },
 		func(c *Config) func(*State) bool {
@@ -286,9 +276,7 @@ var sometimes = []sometimesProp{
 		}},
 	{PropInfo{"startlockedm-hands-off", "sometimes", "an M finds a goroutine locked to another M and hands it its P [locked]", "proc.go:3286-3292"},
 		func(c *Config) bool { return c.Locked && !c.ExpectDeadlock },
-		func(c *Config) func(*State) bool {
-			return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(pcStartlockedmWake) }) }
-		}},
+		mAt(pcStartlockedmWake)},
 	{PropInfo{"locked-thread-exits", "sometimes", "a goroutine exits locked and its thread exits (mexit) [locked]", "proc.go:4546-4569, 2062-2071"},
 		func(c *Config) bool { return c.Locked && lockedExits(c) && !c.ExpectDeadlock },
 		func(c *Config) func(*State) bool { return func(s *State) bool { return s.World.NMFreed > 0 } }},
@@ -312,6 +300,13 @@ var lockedStructural = []PropInfo{
 var liveness = []PropInfo{
 	{"checkdead-complete", "eventually", "once the user goroutines truly deadlock, checkdead reports it (under weak fairness of the Ms)", "proc.go:6367-6469, 7200-7206"},
 	{"work-conservation-live", "eventually", "an idle P with queued work does not stay so: some M picks the work up or the P (under weak fairness)", "proc.go:36-116"},
+}
+
+// mAt is the condition "some M is at step p", for Sometimes goals.
+func mAt(p pc) func(c *Config) func(*State) bool {
+	return func(c *Config) func(*State) bool {
+		return func(s *State) bool { return anyM(c, s, func(m *M) bool { return m.PC == uint8(p) }) }
+	}
 }
 
 func hasOp(c *Config, op Op) bool {

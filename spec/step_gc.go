@@ -268,12 +268,9 @@ func stepSTWSyscall114(x *exec) {
 
 // gcstopP (proc.go:6796-6807): releaseP(_Pgcstop) and stopwait--.
 func stepSTWSyscallStop(x *exec) {
-	if !x.flag(fSBOK) {
-		x.mm.LP = 0
-		x.stwNextSyscall()
+	if !x.sbTaken(x.stwNextSyscall) {
 		return
 	}
-	x.setFlag(fSBOK, false)
 	if x.c.Has(BugSTWTakeP) {
 		x.releasePFrom(_Pidle) // takeP where gcstopP was meant
 	} else {
@@ -281,6 +278,18 @@ func stepSTWSyscallStop(x *exec) {
 	}
 	x.s.World.StopWait--
 	x.goTo(pcSTWSyscallResume)
+}
+
+// sbTaken is the test after setBlockOnExitSyscall: on failure forget the
+// P and go on with next; on success the caller holds the scan bit.
+func (x *exec) sbTaken(next func()) bool {
+	if !x.flag(fSBOK) {
+		x.mm.LP = 0
+		next()
+		return false
+	}
+	x.setFlag(fSBOK, false)
+	return true
 }
 
 func stepSTWSyscallResume(x *exec) {
@@ -620,12 +629,9 @@ func stepForEachPSyscall114(x *exec) {
 }
 
 func stepForEachPTakeP(x *exec) {
-	if !x.flag(fSBOK) {
-		x.mm.LP = 0
-		x.forEachPNextSyscall()
+	if !x.sbTaken(x.forEachPNextSyscall) {
 		return
 	}
-	x.setFlag(fSBOK, false)
 	x.takeP()
 	x.goTo(pcForEachPResume)
 }
