@@ -18,8 +18,8 @@ func init() {
 	def(pcParkUnlock, "park_m.unlockf", stepParkUnlock)
 	lockDef(pcGoschedLock, "goschedImpl.lock", pcGoschedPut)
 	def(pcGoschedPut, "goschedImpl.globrunqput", stepGoschedPut)
-	def(pcNewproc114Check, "newproc.wakep?", stepWakeCheck114)
-	def(pcReady114Check, "ready.wakep?", stepWakeCheck114)
+	def(pcNewproc114Check, "newproc114.wakep?", stepWakeCheck114)
+	def(pcReady114Check, "ready114.wakep?", stepWakeCheck114)
 }
 
 // schedule (proc.go:4135-4231). Its checks are the M's own fields and a
