@@ -56,6 +56,7 @@ const (
 	BugStealSkipsIdleTimers      = "steal-skips-idle-timers"
 	BugMgetNoUnlink              = "mget-no-unlink"
 	BugStartmNoNextp             = "startm-no-nextp"
+	BugInjectglistNoWakep        = "injectglist-no-wakep"
 )
 
 // A Bug describes a bug switch.
@@ -168,6 +169,8 @@ var bugList = []Bug{
 		"startm wakes the idle M it took without handing it the P (proc.go:3119, `nmp.nextp.set(pp)` dropped): the M leaves notesleep with no P to acquire, and the P is held by nobody.", "pingpong", false},
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
+	{BugInjectglistNoWakep, "synthetic", "work-conservation",
+		"injectglist with a P skips its trailing wakep (proc.go:4130) after putting the goroutines it did not hand to idle Ps into its local queue's ring (runqputbatch, proc.go:4111): a P that went idle after injectglist read npidle stays idle while they wait behind the running goroutine. The ring, not runnext, holds them, so only work-conservation over whole local queues sees it.", "netpoll", false},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -67,6 +67,7 @@ var bugCases = []struct {
 	{BugMputNoCheckdead, "deadlock", 55, true},
 	{BugMgetNoUnlink, "pingpong", 39, false},
 	{BugStartmNoNextp, "pingpong", 39, false},
+	{BugInjectglistNoWakep, "netpoll", 60, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

@@ -61,7 +61,7 @@ var pinned = []struct {
 }{
 	{"pingpong", false, false, 108121, 148, false},
 	{"pingpong", true, true, 34437, 133, false},
-	{"spawn-heavy", true, false, 1437559, 185, false},
+	{"spawn-heavy", true, false, 1450065, 185, false},
 	{"go114", true, false, 2286, 61, false},
 	{"netpoll", true, false, 1905773, 173, false},
 	{"deadlock", false, false, 299151, 97, false},

@@ -190,6 +190,9 @@ func stepFRGlobalGet(x *exec) {
 // runqputbatch onto the M's (empty) local queue; the batch always fits
 // ("Couldn't put Gs into empty local runq", proc.go:3479-3481).
 func stepFRPutBatch(x *exec) {
+	for _, g := range x.mm.Q[:x.mm.QN] {
+		x.s.Sched.Batched |= 1 << (g - 1)
+	}
 	if !x.s.runqputQ(x.myP(), x.c.RunqSize, x.mm) {
 		x.throw(throwRunqputbatchOverflow)
 		return

@@ -211,6 +211,10 @@ func stepInjectLocal(x *exec) {
 		x.goTo(pcInjectOverflowLock)
 		return
 	}
+	if x.c.Has(BugInjectglistNoWakep) {
+		x.ret()
+		return
+	}
 	x.goTo(pcWakep)
 }
 
