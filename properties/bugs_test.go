@@ -178,7 +178,7 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"startm-spinning-first":         {true, true},
 	"steal-runnext-no-cas":          {true, true},
 	"steal-skips-idle-timers":       {false, false},
-	"takep-resumes":                 {true, true},
+	"takep-resumes":                 {true, false},
 	"wakep-lost-cas":                {true, true},
 	"wakep-no-pidleget":             {true, true},
 	"wakesysmon-keeps-sysmonwait":   {false, false},

@@ -24,6 +24,8 @@ var stepFiles = map[string][2]string{
 	"netpoll":              {"netpoll", "netpoll_epoll.go"},
 	"netpollAdjustWaiters": {"netpollAdjustWaiters", "netpoll.go"},
 	"notetsleep":           {"notetsleep", "lock_futex.go"},
+	"netpollblockcommit":   {"netpollblockcommit", "netpoll.go"},
+	"maybeAdd":             {"maybeAdd", "time.go"},
 	"startIdle":            {"injectglist", "proc.go"},
 	"user":                 {"", "user code: gopark, goready, newproc, Gosched, entersyscall, goexit1 (proc.go)"},
 }

@@ -158,6 +158,8 @@ type Sched struct {
 	// that wakes nobody (docs/bugs.md). A G's bit is cleared when it
 	// leaves the ring.
 	Batched uint8
+
+	PollingNet bool // sched.pollingNet (only with splitNetpoll0; see docs/model.md's merges)
 }
 
 // State is a whole scheduler state.
