@@ -33,12 +33,12 @@ import (
 // drawing only scheduler steps.
 //
 // The work a quiescent scheduler must not leave behind while a P is idle is
-// the spec's queuedWork: a goroutine in the global run queue, in the runnext
-// of a P whose M runs user code (ready and newproc put new work there and
-// then call wakep), or an expired timer on an idle P. Two exceptions come
-// from the findings in docs/bugs.md and are Go 1.26.8's behaviour, not the
-// model's: the rest of a running P's local queue (a batch taken from the
-// global queue lands there without a wakeup), and states where
+// the spec's queuedWork: a goroutine in the global run queue, in the local
+// queue (runnext or ring) of a P whose M runs user code, or an expired
+// timer on an idle P. Two exceptions come from the findings in docs/bugs.md
+// and are Go 1.26.8's behaviour, not the model's: the goroutines of a
+// batch its owner took from the global queue into its ring (they land there
+// without a wakeup; sched.Batched marks them), and states where
 // sched.needspinning is set (handoffp does not honour it; the flag records
 // the debt, paid at the next schedule or preemption).
 
@@ -100,6 +100,13 @@ func (w *Walk) StrandedWork() string {
 		pp := &s.P[p]
 		if pp.M != 0 && w.StepName(s, int(pp.M-1)) == "user" && pp.Runnext != 0 {
 			return "the runnext of P" + itoa(p) + ", whose M runs user code, holds " + gLabel(w.C, int(pp.Runnext-1))
+		}
+		if pp.M != 0 && w.StepName(s, int(pp.M-1)) == "user" {
+			for _, g := range pp.Runq[:pp.RunqN] {
+				if s.Sched.Batched&(1<<(g-1)) == 0 {
+					return "the local queue of P" + itoa(p) + ", whose M runs user code, holds " + gLabel(w.C, int(g-1))
+				}
+			}
 		}
 		if pp.M == 0 && pp.Status == 0 { // _Pidle
 			for g := 0; g < ng(w.C); g++ {

@@ -85,6 +85,7 @@ const (
 	BugStartlockedmNoIncidlelocked = "startlockedm-no-incidlelocked"
 	BugUnlockKeepsLockedm          = "unlockosthread-keeps-lockedm"
 	BugExitsyscallStopmLocked      = "exitsyscall-stopm-locked"
+	BugInjectglistNoWakep        = "injectglist-no-wakep"
 )
 
 // A Bug describes a bug switch.
@@ -245,6 +246,8 @@ var bugList = []Bug{
 		"dounlockOSThread clears m.lockedg but not gp.lockedm (proc.go:5658-5659): the goroutine still names the M it left.", "locked", false},
 	{BugExitsyscallStopmLocked, "synthetic", "locked-m-runs-only-its-g",
 		"exitsyscallNoP ignores that its goroutine is locked and calls stopm (proc.go:5106-5115, the `if locked` branch lost): the locked M goes on sched.midle, from where startm hands it a P and it runs whatever it finds.", "locked-syscall", false},
+	{BugInjectglistNoWakep, "synthetic", "work-conservation",
+		"injectglist with a P skips its trailing wakep (proc.go:4130) after putting the goroutines it did not hand to idle Ps into its local queue's ring (runqputbatch, proc.go:4111): a P that went idle after injectglist read npidle stays idle while they wait behind the running goroutine. The ring, not runnext, holds them, so only work-conservation over whole local queues sees it.", "netpoll", false},
 }
 
 var bugByName = func() map[string]*Bug {

@@ -24,7 +24,7 @@ var bugCases = []struct {
 	{BugGo117Recheck, "wakep-transient", 35, false},
 	{BugNoMReserveID, "forcegc-netpoll", 44, false},
 	{BugAllocmReady, "allocm", 13, false},
-	{BugNoTimerRecheck, "timers", 62, false},
+	{BugNoTimerRecheck, "timers", 64, false},
 	{BugNoRunqRecheck, "pingpong", 39, false},
 	{BugResetspinningTwice, "pingpong", 21, false},
 	{BugCheckdeadNoNmsys, "deadlock", 0, false},
@@ -63,7 +63,7 @@ var bugCases = []struct {
 	{BugNetpollIgnoresWaiters, "forcegc-netpoll", 22, false},
 	{BugCheckdeadNoWaiting, "deadlock", 47, false},
 	{BugEntersyscallNoWake, "sysmon-syscall", 34, false},
-	{BugStealSkipsIdleTimers, "timers-2m", 71, true},
+	{BugStealSkipsIdleTimers, "timers-2m", 75, true},
 	{BugMputNoCheckdead, "deadlock", 55, true},
 	{BugMgetNoUnlink, "pingpong", 39, false},
 	{BugStartmNoNextp, "pingpong", 39, false},
@@ -90,6 +90,7 @@ var bugCases = []struct {
 	{BugStartlockedmNoIncidlelocked, "locked", 45, false},
 	{BugUnlockKeepsLockedm, "locked", 30, false},
 	{BugExitsyscallStopmLocked, "locked-syscall", 32, false},
+	{BugInjectglistNoWakep, "netpoll", 60, false},
 }
 
 // TestBugSwitches: each switch makes the checker find its expected

@@ -88,8 +88,23 @@ type Config struct {
 	// requires checkdead to report it (a Sometimes property).
 	ExpectDeadlock bool
 
+	// split models merged accesses as separate steps (split*): the
+	// variants that TestMergesSound compares with the merged model.
+	split splitSet
+
 	_ struct{}
 }
+
+// A splitSet names merges of docs/model.md's table to undo: each split*
+// bit models the accesses of one merge as separate steps.
+type splitSet uint8
+
+const (
+	splitSpinGate      splitSet = 1 << iota // findRunnable's loads of nmspinning and npidle
+	splitHandoffpSum                        // handoffp's nmspinning+npidle
+	splitNetpoll0                           // findRunnable's netpoll(0): the guard loads and pollingNet.Swap, then the poll
+	splitNetpollCommit                      // netpollblockcommit: the CAS that publishes the waiter, then netpollWaiters++
+)
 
 // MaxInstr is the longest goroutine program: a G's program counter is a
 // byte, and it reaches len(code) when the program ends.

@@ -6,28 +6,29 @@ import (
 )
 
 // StepInfo describes a step for docs/model.md: its name, the runtime
-// function it belongs to, and the file that function is in (Go 1.26.8), or
-// "go1.14" for a step of the go1.14 profile only.
+// function it belongs to, the file that function is in (Go 1.26.8), and
+// the statement that characterises it (stepCites). A step of the go1.14
+// profile alone has File "go1.14", Go114 its cited go1.14.6 lines, and
+// Stmt its quoted code.
 type StepInfo struct {
-	Name string
-	Func string
-	File string
+	Name  string
+	Func  string
+	File  string
+	Stmt  string
+	Go114 string
 }
 
 // stepFiles maps the functions that are not in proc.go (or not under the
 // same name) to where they are.
 var stepFiles = map[string][2]string{
-	"netpoll":               {"netpoll", "netpoll_epoll.go"},
-	"netpollAdjustWaiters":  {"netpollAdjustWaiters", "netpoll.go"},
-	"gcBgMarkWorker":        {"gcBgMarkWorker", "mgc.go"},
-	"notetsleep":            {"notetsleep", "lock_futex.go"},
-	"startIdle":             {"injectglist", "proc.go"},
-	"user":                  {"", "user code: gopark, goready, newproc, Gosched, entersyscall, goexit1 (proc.go)"},
-	"findrunnable":          {"findrunnable", "go1.14"},
-	"exitsyscallfast":       {"exitsyscallfast", "go1.14"},
-	"exitsyscallfast_pidle": {"exitsyscallfast_pidle", "go1.14"},
-	"exitsyscall0":          {"exitsyscall0", "go1.14"},
-	"entersyscall_gcwait":   {"entersyscall_gcwait", "go1.14"},
+	"netpoll":              {"netpoll", "netpoll_epoll.go"},
+	"netpollAdjustWaiters": {"netpollAdjustWaiters", "netpoll.go"},
+	"notetsleep":           {"notetsleep", "lock_futex.go"},
+	"gcBgMarkWorker":       {"gcBgMarkWorker", "mgc.go"},
+	"netpollblockcommit":   {"netpollblockcommit", "netpoll.go"},
+	"maybeAdd":             {"maybeAdd", "time.go"},
+	"startIdle":            {"injectglist", "proc.go"},
+	"user":                 {"", "user code: gopark, goready, newproc, Gosched, entersyscall, goexit1 (proc.go)"},
 }
 
 // Steps lists every step of the model.
@@ -43,7 +44,14 @@ func Steps() []StepInfo {
 		if f, ok := stepFiles[fn]; ok {
 			fn, file = f[0], f[1]
 		}
-		out = append(out, StepInfo{Name: name, Func: fn, File: file})
+		c := stepCites[name]
+		if c.fn != "" {
+			fn = c.fn
+		}
+		if c.go114 != "" {
+			file = "go1.14"
+		}
+		out = append(out, StepInfo{Name: name, Func: fn, File: file, Stmt: c.stmt, Go114: c.go114})
 	}
 	return out
 }
@@ -92,20 +100,24 @@ func InvariantsDoc() string {
 	return b.String()
 }
 
-// StepTable renders the step table of docs/model.md; lines gives each
-// function's line range in the installed runtime source.
-func StepTable(lines func(file, fn string) (int, int, bool)) string {
+// StepTable renders the step table of docs/model.md; lines gives the line
+// range of a step's statement (StepInfo.Stmt) in its function in the
+// installed runtime source.
+func StepTable(lines func(st StepInfo) (int, int, bool)) string {
 	var b strings.Builder
-	b.WriteString("| step | runtime function | Go 1.26.8 source |\n|---|---|---|\n")
+	b.WriteString("| step | runtime function | source (Go 1.26.8 unless marked) |\n|---|---|---|\n")
 	for _, st := range Steps() {
 		src := st.File
-		if st.File != "go1.14" && st.Func != "" {
-			if a, z, ok := lines(st.File, st.Func); ok {
-				src = fmt.Sprintf("%s:%d-%d", st.File, a, z)
+		switch {
+		case st.Go114 != "":
+			src = "go1.14.6 " + st.Go114
+		case st.Func != "":
+			if a, z, ok := lines(st); ok {
+				src = fmt.Sprintf("%s:%d", st.File, a)
+				if z > a {
+					src += fmt.Sprintf("-%d", z)
+				}
 			}
-		}
-		if st.File == "go1.14" {
-			src = "go1.14 profile only (see model-extraction §6)"
 		}
 		fn := st.Func
 		if fn == "" {

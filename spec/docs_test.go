@@ -2,6 +2,7 @@ package spec
 
 import (
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"strconv"
 	"strings"
@@ -65,7 +67,13 @@ func TestDocs(t *testing.T) {
 	}
 	inv := InvariantsDoc()
 	checkOrUpdate(t, "../docs/invariants.md", func(string) string { return inv })
-	table := StepTable(funcRange)
+	table := StepTable(func(st StepInfo) (int, int, bool) {
+		a, z, err := stmtLines(st)
+		if err != nil {
+			t.Errorf("step %s: %v", st.Name, err)
+		}
+		return a, z, err == nil
+	})
 	checkOrUpdate(t, "../docs/model.md", func(old string) string {
 		i, j := strings.Index(old, tableBegin), strings.Index(old, tableEnd)
 		if i < 0 || j < i {
@@ -100,10 +108,75 @@ func checkOrUpdate(t *testing.T, path string, gen func(old string) string) {
 	t.Errorf("%s is stale: run `go test ./spec -run TestDocs -update` and review the diff", path)
 }
 
-var rowRE = regexp.MustCompile("^\\| `([^`]+)` \\| (\\w+) \\| ([\\w_.]+\\.go):(\\d+)-(\\d+) \\|$")
+// runtimeLines returns the lines of the installed runtime's file.
+func runtimeLines(file string) ([]string, error) {
+	src, err := os.ReadFile(filepath.Join(goroot(), "src", "runtime", file))
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(string(src), "\n"), nil
+}
+
+// stmtLines finds a step's statement in its function in the installed
+// runtime source: the lines of the first match of st.Stmt, or of its first
+// group.
+func stmtLines(st StepInfo) (int, int, error) {
+	a0, z0, ok := funcRange(st.File, st.Func)
+	if !ok {
+		return 0, 0, fmt.Errorf("no func %s in %s", st.Func, st.File)
+	}
+	lines, err := runtimeLines(st.File)
+	if err != nil {
+		return 0, 0, err
+	}
+	body := strings.Join(lines[a0-1:z0], "\n")
+	re := regexp.MustCompile(st.Stmt)
+	loc := re.FindStringSubmatchIndex(body)
+	if loc == nil {
+		return 0, 0, fmt.Errorf("func %s (%s:%d-%d) has no %q", st.Func, st.File, a0, z0, st.Stmt)
+	}
+	i, j := loc[0], loc[1]
+	if re.NumSubexp() > 0 {
+		i, j = loc[2], loc[3]
+	}
+	return a0 + strings.Count(body[:i], "\n"), a0 + strings.Count(body[:j], "\n"), nil
+}
+
+// coreStmt is the part of a statement expression that the cited lines must
+// hold: its first group if it has one (the rest is context that finds the
+// right occurrence), else all of it.
+func coreStmt(stmt string) *regexp.Regexp {
+	re, err := syntax.Parse(stmt, syntax.Perl)
+	if err != nil {
+		panic(err)
+	}
+	var find func(*syntax.Regexp) *syntax.Regexp
+	find = func(r *syntax.Regexp) *syntax.Regexp {
+		if r.Op == syntax.OpCapture && r.Cap == 1 {
+			return r.Sub[0]
+		}
+		for _, s := range r.Sub {
+			if c := find(s); c != nil {
+				return c
+			}
+		}
+		return nil
+	}
+	if c := find(re); c != nil {
+		return regexp.MustCompile(c.String())
+	}
+	return regexp.MustCompile(stmt)
+}
+
+var rowRE = regexp.MustCompile("^\\| `([^`]+)` \\| (\\S+) \\| (go1\\.14\\.6 )?([\\w_.]+\\.go):(\\d+)(?:-(\\d+))? \\|$")
 
 // TestModelSourceLines checks every line range docs/model.md cites against
-// the installed runtime source: the range must hold the named function.
+// the runtime source: the range must lie in the named function and hold the
+// statement that characterises the step (stepCites), at the occurrence
+// stepCites picks out, so that a range that drifts by a line, or names
+// another occurrence of the same statement, fails. The go1.14
+// profile's ranges are checked when GMPSPEC_GO114_ROOT names a go1.14.6
+// GOROOT; otherwise only that they quote their statement.
 func TestModelSourceLines(t *testing.T) {
 	if runtime.Version() != refVersion {
 		t.Skipf("the installed Go is %s, not %s: the cited lines are %s's", runtime.Version(), refVersion, refVersion)
@@ -112,6 +185,14 @@ func TestModelSourceLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	info := map[string]StepInfo{}
+	for _, st := range Steps() {
+		if st.Func != "" && st.Stmt == "" {
+			t.Errorf("step %s has no statement in stepCites", st.Name)
+		}
+		info[st.Name] = st
+	}
+	root114 := os.Getenv("GMPSPEC_GO114_ROOT")
 	rows := 0
 	for _, line := range strings.Split(string(doc), "\n") {
 		m := rowRE.FindStringSubmatch(line)
@@ -119,24 +200,62 @@ func TestModelSourceLines(t *testing.T) {
 			continue
 		}
 		rows++
-		file, fn := m[3], m[2]
-		a, _ := strconv.Atoi(m[4])
-		z, _ := strconv.Atoi(m[5])
-		src, err := os.ReadFile(filepath.Join(goroot(), "src", "runtime", file))
+		name, fn, go114, file := m[1], m[2], m[3] != "", m[4]
+		a, _ := strconv.Atoi(m[5])
+		z := a
+		if m[6] != "" {
+			z, _ = strconv.Atoi(m[6])
+		}
+		st, ok := info[name]
+		switch {
+		case !ok:
+			t.Errorf("step %s: not a step of the model", name)
+			continue
+		case st.Func != fn:
+			t.Errorf("step %s: cited to func %s, want %s", name, fn, st.Func)
+			continue
+		case go114 != (st.Go114 != ""):
+			t.Errorf("step %s: go1.14 citation %v, want %v", name, go114, st.Go114 != "")
+			continue
+		}
+		if go114 {
+			if root114 == "" {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(root114, "src", "runtime", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(string(src), "\n")
+			if z > len(lines) || a < 1 || a > z || !strings.Contains(strings.Join(lines[a-1:z], "\n"), st.Stmt) {
+				t.Errorf("step %s: go1.14.6 %s:%d-%d does not hold %q", name, file, a, z, st.Stmt)
+			}
+			continue
+		}
+		fa, fz, ok := funcRange(file, fn)
+		if !ok {
+			t.Errorf("step %s: no func %s in %s", name, fn, file)
+			continue
+		}
+		if a < fa || z > fz || a > z {
+			t.Errorf("step %s: %s:%d-%d is not inside func %s (%d-%d)", name, file, a, z, fn, fa, fz)
+			continue
+		}
+		lines, err := runtimeLines(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := strings.Split(string(src), "\n")
-		if z > len(lines) || a < 1 || a > z {
-			t.Errorf("step %s: %s:%d-%d is out of range", m[1], file, a, z)
+		if !coreStmt(st.Stmt).MatchString(strings.Join(lines[a-1:z], "\n")) {
+			t.Errorf("step %s: %s:%d-%d does not hold its statement %q", name, file, a, z, coreStmt(st.Stmt))
 			continue
 		}
-		body := strings.Join(lines[a-1:z], "\n")
-		if !regexp.MustCompile(`func (\([^)]*\) )?` + regexp.QuoteMeta(fn) + `\(`).MatchString(body) {
-			t.Errorf("step %s: %s:%d-%d does not contain func %s", m[1], file, a, z, fn)
+		// The statement can occur more than once (thread.resume()); the
+		// range must be the occurrence stepCites picks out.
+		if sa, sz, err := stmtLines(st); err != nil || sa != a || sz != z {
+			t.Errorf("step %s: %s:%d-%d holds its statement, but the step's occurrence is at %d-%d (%v)", name, file, a, z, sa, sz, err)
 		}
 	}
-	if rows < 100 {
-		t.Errorf("docs/model.md cites %d line ranges; expected the whole step table", rows)
+	if rows < len(info)-1 {
+		t.Errorf("docs/model.md cites %d line ranges for %d steps; expected the whole step table", rows, len(info))
 	}
 }

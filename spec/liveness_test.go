@@ -21,7 +21,7 @@ func TestLivenessQuotient(t *testing.T) {
 	}{
 		{"pingpong", "", 108121, 34437, 0, 0},
 		{"deadlock", "", 299151, 193519, 0, 0},
-		{"timers-2m", BugStealSkipsIdleTimers, 53873, 19892, 76, 71},
+		{"timers-2m", BugStealSkipsIdleTimers, 74741, 28825, 79, 75},
 		{"deadlock", BugMputNoCheckdead, 299775, 193649, 56, 55},
 	} {
 		name := tc.workload

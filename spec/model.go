@@ -87,6 +87,14 @@ func stepApplies(c *Config, p pc) bool {
 		return c.Locked && c.Has(BugExitsyscallLockedmRace)
 	case lockedStep(p):
 		return c.Locked
+	case p == pcFRSpinGateNpidle:
+		return c.split&splitSpinGate != 0
+	case p == pcHandoffpSpinNpidle:
+		return c.split&splitHandoffpSum != 0
+	case p == pcFRNetpollPoll || p == pcFRNetpollStore:
+		return c.Netpoll && c.split&splitNetpoll0 != 0
+	case p == pcParkNetCommit:
+		return c.Netpoll && c.split&splitNetpollCommit != 0
 	case p == pcReady:
 		// goready: a ready instruction, a timer's function, or the
 		// end of the mark phase.
@@ -101,7 +109,7 @@ func stepApplies(c *Config, p pc) bool {
 		return c.Sysmon && (hasOp(c, OpCompute) || c.Forcegc)
 	case strings.HasPrefix(name, "sysmon.forcegc"):
 		return c.Forcegc && c.Sysmon
-	case p == pcFRCheckTimers || p == pcWakeNetPoller || p == pcStealTimerRunqget || p == pcSysmonTimers114:
+	case p == pcFRCheckTimers || p == pcWakeNetPoller || p == pcTimerWake || p == pcStealTimerRunqget || p == pcSysmonTimers114:
 		return c.Timers
 	case strings.HasPrefix(name, "sysmon") || strings.HasPrefix(name, "retake") ||
 		strings.HasPrefix(name, "preemptone") || strings.Contains(name, "sysmonnote"):

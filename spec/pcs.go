@@ -12,6 +12,8 @@ const (
 	pcUser
 	pcParkM
 	pcParkUnlock
+	pcParkNetCommit
+	pcTimerWake
 	pcGoschedLock
 	pcGoschedPut
 	pcNewproc114Check
@@ -26,9 +28,12 @@ const (
 	pcFRGlobalGet
 	pcFRPutBatch
 	pcFRNetpoll
+	pcFRNetpollPoll
+	pcFRNetpollStore
 	pcFRNetpollCas
 	pcNetpollAdjust
 	pcFRSpinGate
+	pcFRSpinGateNpidle
 	pcBecomeSpinning
 	pcBecomeSpinning2
 	pcSteal
@@ -77,6 +82,7 @@ const (
 	pcWakepGet
 	pcHandoffp
 	pcHandoffpSpin
+	pcHandoffpSpinNpidle
 	pcHandoffpCas
 	pcHandoffpNeedspin
 	pcHandoffpLock

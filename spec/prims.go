@@ -23,6 +23,7 @@ func (s *State) runqPushTail(p int, g uint8) {
 func (s *State) runqPopHead(p int) uint8 {
 	pp := &s.P[p]
 	g := pp.Runq[0]
+	s.Sched.Batched &^= 1 << (g - 1)
 	copy(pp.Runq[:], pp.Runq[1:pp.RunqN])
 	pp.RunqN--
 	pp.Runq[pp.RunqN] = 0

@@ -176,7 +176,7 @@ var structural = []PropInfo{
 	{"nmspinning-ledger", "always", "sched.nmspinning = the Ms with m.spinning + the threads holding an increment not yet handed over (wakep/handoffp after the CAS, startm's spinning argument) + the new Ms to run mspinning", "proc.go:3664-3671 (transient increments), 1073-1077, 3013-3016"},
 	{"checkdead-no-false-deadlock", "always", "when checkdead reports \"all goroutines are asleep - deadlock!\", no user goroutine can run again: none is runnable, running, in a syscall or held by an M, none waits on the network or a timer, and some waits", "proc.go:6467-6468"},
 	{"checkdead-no-false-goexit", "always", "when checkdead reports \"no goroutines (main called runtime.Goexit) - deadlock!\", every user goroutine is dead", "proc.go:6424-6427"},
-	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, the runnext of a P whose M runs user code, or an expired timer on an idle P) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
+	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, the local queue of a P whose M runs user code, runnext and ring, except the Gs its owner moved into the ring from the global queue, or an expired timer on an idle P) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
 	{"sysmon-wakeable", "always", "sysmon never sleeps deeply on sysmonnote while a goroutine is in a syscall holding a P", "proc.go:4710-4714, 6523-6548"},
 	{"midle-ms-parked", "always", "every M on sched.midle is in stopm between mput and its wakeup: asleep on its park note, which is clear, holding no P and no nextp, not spinning", "proc.go:2992-3011 (stopm), 3109-3121 (startm's checks), 7200-7221 (mput, mget)"},
 	{"park-note-has-nextp", "always", "an M whose park note is set (woken by startm, not yet past notesleep) is off sched.midle and has m.nextp: startm hands the P over before the wakeup", "proc.go:3109-3121, 3009-3010"},
@@ -612,12 +612,13 @@ func allUserDead(c *Config, s *State) bool {
 
 func idleP(s *State) bool { return s.Sched.Pidle[0] != 0 }
 
-// queuedWork: the global queue holds a goroutine, or the runnext of a P
-// whose M runs user code does (the latest submission there: ready and
-// newproc put into runnext, then wakep), or a timer on an idle P has
-// expired. The rest of a local queue does not count: the owner moves
-// batches there from the global queue (findRunnable, proc.go:3474-3483)
-// without waking anyone, which docs/bugs.md records as a finding.
+// queuedWork: the global queue holds a goroutine, or the local queue of a
+// P whose M runs user code does (runnext or the ring), or a timer on an
+// idle P has expired. Excused, and only these: Gs that the owner moved into
+// its ring from the global queue (findRunnable's globrunqgetbatch ->
+// runqputbatch, proc.go:3474-3483), which wakes nobody and which
+// docs/bugs.md records as a finding; sched.Batched marks them until they
+// leave the ring.
 func queuedWork(c *Config, s *State) bool {
 	if s.Sched.RunqN > 0 {
 		return true
@@ -628,8 +629,15 @@ func queuedWork(c *Config, s *State) bool {
 	}
 	for p := 0; p < c.GOMAXPROCS; p++ {
 		pp := &s.P[p]
-		if pp.M != 0 && s.M[pp.M-1].PC == uint8(pcUser) && pp.Runnext != 0 {
-			return true
+		if pp.M != 0 && s.M[pp.M-1].PC == uint8(pcUser) {
+			if pp.Runnext != 0 {
+				return true
+			}
+			for _, g := range pp.Runq[:pp.RunqN] {
+				if s.Sched.Batched&(1<<(g-1)) == 0 {
+					return true
+				}
+			}
 		}
 		if s.idle(p) {
 			for t := pp.Timers; t != 0; t &= t - 1 {

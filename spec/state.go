@@ -156,6 +156,15 @@ type Sched struct {
 	ObjLock   [MaxObj]uint8 // mref of the M holding the wait object's lock
 	ObjWait   [MaxObj]uint8 // bitmask of Gs parked on the object
 	ObjTokens [MaxObj]uint8 // wakeups that found nobody waiting
+
+	// Batched is a history variable for work-conservation, a bitmask of
+	// Gs: those in a local run queue's ring because the owner moved them
+	// there from the global queue (findRunnable's runqputbatch), a move
+	// that wakes nobody (docs/bugs.md). A G's bit is cleared when it
+	// leaves the ring.
+	Batched uint8
+
+	PollingNet bool // sched.pollingNet (only with splitNetpoll0; see docs/model.md's merges)
 }
 
 // World is the state of the garbage collector's side of the scheduler:

@@ -34,9 +34,12 @@ func init() {
 	def(pcFRGlobalGet, "findRunnable.globrunqgetbatch", stepFRGlobalGet)
 	def(pcFRPutBatch, "findRunnable.runqputbatch", stepFRPutBatch)
 	def(pcFRNetpoll, "findRunnable.netpoll(0)", stepFRNetpoll)
+	def(pcFRNetpollPoll, "findRunnable.netpoll(0).poll", stepFRNetpollPoll)
+	def(pcFRNetpollStore, "findRunnable.netpoll(0).pollingNet", stepFRNetpollStore)
 	def(pcFRNetpollCas, "findRunnable.netpoll.casgstatus", stepFRNetpollCas)
 	def(pcNetpollAdjust, "netpollAdjustWaiters", stepNetpollAdjust)
 	def(pcFRSpinGate, "findRunnable.spinning?", stepFRSpinGate)
+	def(pcFRSpinGateNpidle, "findRunnable.spinning?.npidle", stepFRSpinGateNpidle)
 	def(pcBecomeSpinning, "becomeSpinning.nmspinning", stepBecomeSpinning)
 	def(pcBecomeSpinning2, "becomeSpinning.needspinning", stepBecomeSpinning2)
 	def(pcSteal, "stealWork", stepSteal).branches(func(x *exec) int { return popcount(x.stealVictims()) })
@@ -56,7 +59,7 @@ func init() {
 	lockDef(pcFRCheckRunqsLock, "checkRunqsNoP.lock", pcFRCheckRunqsGet)
 	def(pcFRCheckRunqsGet, "checkRunqsNoP.pidlegetSpinning", stepFRCheckRunqsGet)
 	def(pcFRCheckRunqsAcquire, "checkRunqsNoP.acquirep", stepFRCheckRunqsAcquire)
-	def(pcFRCheckTimers, "checkTimersNoP", stepFRCheckTimers)
+	def(pcFRCheckTimers, "checkTimersNoP", stepFRCheckTimers).branches(func(x *exec) int { return popcount(x.unvisitedPs()) })
 	def(pcFRPoll, "findRunnable.netpoll?", stepFRPoll).branches(func(x *exec) int {
 		if x.pollBreakChoice() {
 			return 2
@@ -203,6 +206,9 @@ func stepFRGlobalGet(x *exec) {
 // runqputbatch onto the M's (empty) local queue; the batch always fits
 // ("Couldn't put Gs into empty local runq", proc.go:3479-3481).
 func stepFRPutBatch(x *exec) {
+	for _, g := range x.mm.Q[:x.mm.QN] {
+		x.s.Sched.Batched |= 1 << (g - 1)
+	}
 	if !x.s.runqputQ(x.myP(), x.c.RunqSize, x.mm) {
 		x.throw(throwRunqputbatchOverflow)
 		return
@@ -217,6 +223,17 @@ func stepFRPutBatch(x *exec) {
 // netpollAdjustWaiters(delta); casgstatus(gp, _Gwaiting, _Grunnable).
 func stepFRNetpoll(x *exec) {
 	sc := &x.s.Sched
+	if x.c.split&splitNetpoll0 != 0 {
+		// netpollAnyWaiters(), lastpoll.Load() != 0 and
+		// pollingNet.Swap(1) == 0; the poll is the next step.
+		if sc.NetpollWaiters > 0 && sc.LastPoll && !sc.PollingNet {
+			sc.PollingNet = true
+			x.goTo(pcFRNetpollPoll)
+			return
+		}
+		x.goTo(pcFRSpinGate)
+		return
+	}
 	if sc.NetpollWaiters > 0 && sc.LastPoll && sc.NetReady != 0 {
 		x.runPolled(x.netpollTake(), pcFRNetpollCas)
 		return
@@ -226,6 +243,24 @@ func stepFRNetpoll(x *exec) {
 		return
 	}
 	x.goTo(pcFRSpinGate)
+}
+
+// With splitNetpoll0: netpoll(0), then pollingNet.Store(0)
+// (proc.go:3496-3497).
+func stepFRNetpollPoll(x *exec) {
+	x.mm.List = x.netpollTake()
+	x.goTo(pcFRNetpollStore)
+}
+
+func stepFRNetpollStore(x *exec) {
+	x.s.Sched.PollingNet = false
+	list := x.mm.List
+	x.mm.List = 0
+	if list == 0 {
+		x.goTo(pcFRSpinGate)
+		return
+	}
+	x.runPolled(list, pcFRNetpollCas)
 }
 
 // runPolled is "gp := list.pop(); injectglist(&list);
@@ -259,11 +294,27 @@ func stepFRNetpollCas(x *exec) {
 }
 
 // The spinning gate (proc.go:3517-3538): spin only if fewer than half the
-// busy Ps have spinning Ms. nmspinning and npidle are read in one step.
+// busy Ps have spinning Ms. nmspinning and npidle are read in one step
+// (with splitSpinGate, nmspinning here and npidle in the next step).
 func stepFRSpinGate(x *exec) {
 	sc := &x.s.Sched
+	if x.c.split&splitSpinGate != 0 && !x.mm.Spinning {
+		x.mm.N = uint8(sc.NMSpinning)
+		x.goTo(pcFRSpinGateNpidle)
+		return
+	}
+	x.spinGate(int(sc.NMSpinning), int(sc.NPidle))
+}
+
+func stepFRSpinGateNpidle(x *exec) {
+	n := int(int8(x.mm.N))
+	x.mm.N = 0
+	x.spinGate(n, int(x.s.Sched.NPidle))
+}
+
+func (x *exec) spinGate(nmspinning, npidle int) {
 	np := x.c.GOMAXPROCS
-	if x.mm.Spinning || 2*int(sc.NMSpinning) < np-int(sc.NPidle) {
+	if x.mm.Spinning || 2*nmspinning < np-npidle {
 		x.mm.Visited = 0
 		x.setFlag(fLastPass|fRanTimer, false)
 		next := pcSteal
@@ -680,13 +731,21 @@ func (x *exec) checkTimersNoPReally() {
 }
 
 // checkTimersNoP (proc.go:3924-3935): a timer on any P sets pollUntil, so
-// the M blocks in netpoll with a timeout instead of sleeping for good. The
-// reads of every P's timer mask are one step.
+// the M blocks in netpoll with a timeout instead of sleeping for good. One
+// P's timers.wakeTime() per step, in any order (the source's is allp's):
+// the reads of different Ps are separate atomic loads, and reading them all
+// at one instant reached different states (issue 13; docs/model.md's
+// merges).
 func stepFRCheckTimers(x *exec) {
-	if x.s.anyTimers() {
+	p := nthBit(x.unvisitedPs(), x.ch)
+	x.mm.Visited |= 1 << p
+	if x.s.P[p].Timers != 0 {
 		x.setFlag(fPollUntil, true)
 	}
-	x.frPoll()
+	if x.unvisitedPs() == 0 {
+		x.mm.Visited = 0
+		x.frPoll()
+	}
 }
 
 func (x *exec) frPoll() {

@@ -96,9 +96,9 @@ func init() {
 
 	lockDef(pcEntersyscall114GCWaitLock, "entersyscall_gcwait.lock", pcEntersyscall114GCWait)
 	def(pcEntersyscall114GCWait, "entersyscall_gcwait", stepEntersyscall114GCWait)
-	def(pcStartTW114Wakep, "startTheWorldWithSema.wakep?", stepWakeCheck114)
-	def(pcSTWSyscall114, "stopTheWorldWithSema.casPgcstop", stepSTWSyscall114).branches(func(x *exec) int { return popcount(x.unvisitedPs()) })
-	def(pcForEachPSyscall114, "forEachP.casPidle", stepForEachPSyscall114).branches(func(x *exec) int {
+	def(pcStartTW114Wakep, "startTheWorldWithSema114.wakep?", stepWakeCheck114)
+	def(pcSTWSyscall114, "stopTheWorldWithSema114.casPgcstop", stepSTWSyscall114).branches(func(x *exec) int { return popcount(x.unvisitedPs()) })
+	def(pcForEachPSyscall114, "forEachP114.casPidle", stepForEachPSyscall114).branches(func(x *exec) int {
 		return max(1, popcount(x.safePointPending()))
 	})
 

@@ -40,6 +40,7 @@ func init() {
 	def(pcWakepGet, "wakep.pidlegetSpinning", stepWakepGet)
 	def(pcHandoffp, "handoffp.runqempty", stepHandoffp)
 	def(pcHandoffpSpin, "handoffp.nmspinning", stepHandoffpSpin)
+	def(pcHandoffpSpinNpidle, "handoffp.npidle", stepHandoffpSpinNpidle)
 	def(pcHandoffpCas, "handoffp.cas", stepHandoffpCas)
 	def(pcHandoffpNeedspin, "handoffp.needspinning", stepHandoffpNeedspin)
 	lockDef(pcHandoffpLock, "handoffp.lock", pcHandoffpIdle)
@@ -348,7 +349,23 @@ func (x *exec) startmFor(spinning bool) {
 // help is not required" (proc.go:3152-3156): nmspinning+npidle == 0 is read
 // in one step, the CAS and the needspinning store are two more.
 func stepHandoffpSpin(x *exec) {
-	if x.s.Sched.NMSpinning+x.s.Sched.NPidle == 0 {
+	if x.c.split&splitHandoffpSum != 0 {
+		x.mm.N = uint8(x.s.Sched.NMSpinning)
+		x.goTo(pcHandoffpSpinNpidle)
+		return
+	}
+	x.handoffpSum(x.s.Sched.NMSpinning + x.s.Sched.NPidle)
+}
+
+// With splitHandoffpSum: the load of npidle, after nmspinning's.
+func stepHandoffpSpinNpidle(x *exec) {
+	n := int8(x.mm.N)
+	x.mm.N = 0
+	x.handoffpSum(n + x.s.Sched.NPidle)
+}
+
+func (x *exec) handoffpSum(sum int8) {
+	if sum == 0 {
 		x.goTo(pcHandoffpCas)
 		return
 	}

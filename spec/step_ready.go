@@ -24,9 +24,9 @@ func init() {
 	lockDef(pcStartIdle, "startIdle.lock", pcStartIdleGet)
 	def(pcStartIdleGet, "startIdle.pidlegetSpinning", stepStartIdleGet)
 	def(pcStartIdleUnlock, "startIdle.unlock", stepStartIdleUnlock)
-	lockDef(pcInject114Lock, "injectglist.lock", pcInject114Put)
-	def(pcInject114Put, "injectglist.globrunqput", stepInject114Put)
-	def(pcInject114Start, "injectglist.startm?", stepInject114Start)
+	lockDef(pcInject114Lock, "injectglist114.lock", pcInject114Put)
+	def(pcInject114Put, "injectglist114.globrunqput", stepInject114Put)
+	def(pcInject114Start, "injectglist114.startm?", stepInject114Start)
 }
 
 // ready(gp, next) (proc.go:1120-1140): the status check ("bad g->status in
@@ -209,6 +209,10 @@ func stepInjectLocal(x *exec) {
 	x.mm.List = rest
 	if rest != 0 {
 		x.goTo(pcInjectOverflowLock)
+		return
+	}
+	if x.c.Has(BugInjectglistNoWakep) {
+		x.ret()
 		return
 	}
 	x.goTo(pcWakep)

@@ -16,10 +16,14 @@ func init() {
 	def(pcUser, "user", stepUser).when(userEnabled).branches(userChoices)
 	def(pcParkM, "park_m.casgstatus", stepParkM)
 	def(pcParkUnlock, "park_m.unlockf", stepParkUnlock)
+	// Whether a timer added to a P that has timers is the earliest: a
+	// time comparison, hence a choice.
+	def(pcTimerWake, "maybeAdd.wakeNetPoller?", stepTimerWake).branches(func(*exec) int { return 2 })
+	def(pcParkNetCommit, "netpollblockcommit.netpollAdjustWaiters", stepParkNetCommit)
 	lockDef(pcGoschedLock, "goschedImpl.lock", pcGoschedPut)
 	def(pcGoschedPut, "goschedImpl.globrunqput", stepGoschedPut)
-	def(pcNewproc114Check, "newproc.wakep?", stepWakeCheck114)
-	def(pcReady114Check, "ready.wakep?", stepWakeCheck114)
+	def(pcNewproc114Check, "newproc114.wakep?", stepWakeCheck114)
+	def(pcReady114Check, "ready114.wakep?", stepWakeCheck114)
 }
 
 // schedule (proc.go:4135-4231). Its checks are the M's own fields and a
@@ -363,16 +367,52 @@ func stepParkUnlock(x *exec) {
 	switch wait {
 	case waitNet:
 		s.G[g].Wait = waitNet
+		if x.c.split&splitNetpollCommit != 0 {
+			x.clearLocals()
+			x.goTo(pcParkNetCommit)
+			return
+		}
 		s.Sched.NetpollWaiters++
 	case waitTimer:
 		s.G[g].Wait = waitTimer
-		s.P[x.myP()].Timers |= 1 << g
+		p := x.myP()
+		had := s.P[p].Timers != 0
+		s.P[p].Timers |= 1 << g
+		if !x.c.go114() {
+			// time.go:746-756: "wake = wakeTime == 0 || when <
+			// wakeTime ... if wake { wakeNetPoller(when) }".
+			x.clearLocals()
+			if had {
+				x.goTo(pcTimerWake)
+				return
+			}
+			x.call(pcWakeNetPoller, pcSchedule)
+			return
+		}
 	case waitForcegc:
 		s.Sched.ForcegcLock = 0
 	case waitObj:
 		s.Sched.ObjLock[obj] = 0
 	}
 	x.clearLocals()
+	x.goTo(pcSchedule)
+}
+
+// A timer added to a P that had timers: choice 1 says it is the earliest,
+// and wakes the poller (time.go:746-756).
+func stepTimerWake(x *exec) {
+	if x.ch == 1 {
+		x.call(pcWakeNetPoller, pcSchedule)
+		return
+	}
+	x.goTo(pcSchedule)
+}
+
+// With splitNetpollCommit: netpollblockcommit's netpollAdjustWaiters(1)
+// (netpoll.go:529-538), after the CAS that made the waiter visible to
+// pollers (park_m.unlockf).
+func stepParkNetCommit(x *exec) {
+	x.s.Sched.NetpollWaiters++
 	x.goTo(pcSchedule)
 }
 

@@ -23,7 +23,7 @@ func init() {
 	def(pcEntersyscallSysmon, "reentersyscall.sysmonwait", stepEntersyscallSysmon)
 	lockDef(pcEntersyscallWakeLock, "entersyscallWakeSysmon.lock", pcEntersyscallWake)
 	def(pcEntersyscallWake, "entersyscallWakeSysmon", stepEntersyscallWake)
-	def(pcEntersyscall114Release, "reentersyscall.Psyscall", stepEntersyscall114Release)
+	def(pcEntersyscall114Release, "reentersyscall114.Psyscall", stepEntersyscall114Release)
 	def(pcInSyscall, "exitsyscall.casgstatus", stepInSyscall).when(func(x *exec) bool {
 		st := x.s.G[x.curg()].Status
 		return st == _Gsyscall || (x.c.Has(BugExitsyscallIgnoresScan) && st&^_Gscan == _Gsyscall)
@@ -42,7 +42,7 @@ func init() {
 	def(pcExitNoPAcquire, "exitsyscallNoP.acquirep", stepExitNoPAcquire)
 	def(pcExit114Fast, "exitsyscallfast.cas", stepExit114Fast)
 	def(pcExit114Wirep, "exitsyscallfast.wirep", stepExit114Wirep)
-	def(pcExit114Cas, "exitsyscall.casgstatus", stepExit114Cas)
+	def(pcExit114Cas, "exitsyscall114.casgstatus", stepExit114Cas)
 	lockDef(pcExit114PidleLock, "exitsyscallfast_pidle.lock", pcExit114PidleGet)
 	def(pcExit114PidleGet, "exitsyscallfast_pidle.pidleget", stepExit114PidleGet)
 	def(pcExit114Acquire, "exitsyscallfast_pidle.acquirep", stepExit114Acquire)

@@ -56,6 +56,7 @@ const (
 	bugRunqgrabTakesAll
 	bugMgetNoUnlink
 	bugStartmNoNextp
+	bugInjectglistNoWakep
 
 	// The twin's own.
 	bugTwinDropPNoNpidle
@@ -108,6 +109,7 @@ var bugNames = [numBugs]string{
 	bugRunqgrabTakesAll:        "runqgrab-takes-all",
 	bugMgetNoUnlink:            "mget-no-unlink",
 	bugStartmNoNextp:           "startm-no-nextp",
+	bugInjectglistNoWakep:      "injectglist-no-wakep",
 
 	bugTwinDropPNoNpidle:      "twin-dropp-no-npidle",
 	bugTwinWakepPidlegetFirst: "twin-wakep-pidleget-first",

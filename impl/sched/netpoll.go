@@ -192,7 +192,8 @@ func (mp *m) injectglist(glist []*g) {
 		mp.startIdle(len(globq))
 	}
 	mp.step("injectglist.runqputbatch")
-	if rest := runqputbatch(pp, q); len(rest) > 0 {
+	rest := runqputbatch(pp, q)
+	if len(rest) > 0 {
 		mp.lockSched("injectglist.overflow.lock")
 		mp.step("injectglist.overflow.globrunqputbatch")
 		for _, gp := range rest {
@@ -202,6 +203,9 @@ func (mp *m) injectglist(glist []*g) {
 	}
 	// Some P's might have become idle after we loaded sched.npidle but
 	// before any goroutines were added to the queue (proc.go:4116-4130).
+	if s.bug(bugInjectglistNoWakep) && len(rest) == 0 {
+		return
+	}
 	mp.wakep()
 }
 
