@@ -135,7 +135,7 @@ const bugSeed = "1"
 // random schedules; and in random workloads with the switch on. A switch
 // missing here is new: the test prints the line to add.
 var foundByRapid = map[string]struct{ workload, random bool }{
-	"go1.17-recheck":                {true, false},
+	"go1.17-recheck":                {true, true},
 	"no-mreserveid":                 {false, false},
 	"allocm-ready":                  {true, true},
 	"no-timer-recheck":              {false, false},
@@ -178,7 +178,7 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"startm-spinning-first":         {true, true},
 	"steal-runnext-no-cas":          {true, true},
 	"steal-skips-idle-timers":       {false, false},
-	"takep-resumes":                 {true, false},
+	"takep-resumes":                 {true, true},
 	"wakep-lost-cas":                {true, true},
 	"wakep-no-pidleget":             {true, true},
 	"wakesysmon-keeps-sysmonwait":   {false, false},

@@ -85,7 +85,7 @@ const (
 	BugStartlockedmNoIncidlelocked = "startlockedm-no-incidlelocked"
 	BugUnlockKeepsLockedm          = "unlockosthread-keeps-lockedm"
 	BugExitsyscallStopmLocked      = "exitsyscall-stopm-locked"
-	BugInjectglistNoWakep        = "injectglist-no-wakep"
+	BugInjectglistNoWakep          = "injectglist-no-wakep"
 )
 
 // A Bug describes a bug switch.
