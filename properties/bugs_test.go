@@ -162,6 +162,7 @@ var foundByRapid = map[string]struct{ workload, random bool }{
 	"mget-no-unlink":                {true, true},
 	"mput-no-checkdead":             {true, true},
 	"startm-no-nextp":               {true, true},
+	"checkdead-no-mcount":           {true, true},
 	"injectglist-no-wakep":          {false, false},
 	"mput-no-nmidle":                {true, true},
 	"netpoll-before-dance":          {true, true},

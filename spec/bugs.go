@@ -56,6 +56,7 @@ const (
 	BugStealSkipsIdleTimers      = "steal-skips-idle-timers"
 	BugMgetNoUnlink              = "mget-no-unlink"
 	BugStartmNoNextp             = "startm-no-nextp"
+	BugCheckdeadNoMcount         = "checkdead-no-mcount"
 
 	// The garbage collector's side (features stw, gcwork).
 	BugNoIdleGCRecheck      = "no-idle-gc-recheck"
@@ -154,8 +155,8 @@ var bugList = []Bug{
 		"findRunnable's drop path marks the P _Pidle before calling releasep (proc.go:3616-3619, pidleput's work done ahead of releasep): releasep sees a P that is not _Prunning: \"releasep: invalid p state\" (proc.go:6341-6344). Contrived: a P whose p.m or status disagrees with m.p is a p-owned-once violation in the state before, so only a mutation inside the releasing step reaches the throw.", "pingpong", false},
 	{BugRunqgetNoRunnext, "synthetic", "throw-pidleput-p-empty",
 		"The owner's runqget forgets runnext (proc.go:7601-7606) and reads only the ring: findRunnable finds its local queue empty while runnext holds a G and drops the P: \"pidleput: P has non-empty run queue\" (proc.go:7376-7378).", "pingpong", false},
-	{BugRetakeIncidlelockedSign, "synthetic", "throw-checkdead-consistent-counts",
-		"retake calls incidlelocked(1) where incidlelocked(-1) was meant before looking at a running P (proc.go:6683), then incidlelocked(1) after it (proc.go:6720): checkdead sees nmidlelocked = 2 and run < 0: \"checkdead: inconsistent counts\" (proc.go:6400-6404). A drift of one would pass through run == 0 with a live goroutine and throw \"runnable g\" first.", "deadlock", false},
+	{BugRetakeIncidlelockedSign, "synthetic", "nmidlelocked-ledger",
+		"retake calls incidlelocked(1) where incidlelocked(-1) was meant before looking at a running P (proc.go:6683): nmidlelocked-ledger sees sched.nmidlelocked count sysmon as idle where it should count it as running, at the step. Left to run, checkdead would see nmidlelocked = 2 after the matching incidlelocked(1) (proc.go:6720) and throw \"checkdead: inconsistent counts\" (proc.go:6400-6404), the property this switch was pinned to before nmidlelocked-ledger applied to every configuration.", "deadlock", false},
 	{BugNetpollPopReadies, "synthetic", "throw-casgstatus-no-double-ready",
 		"findRunnable makes the G it pops from netpoll's list runnable at once (as injectglist does the rest) and again before running it (proc.go:3499-3503, 3774-3778): \"casgstatus: waiting for Gwaiting but is Grunnable\" (proc.go:1296-1302). Contrived: a second ready by another thread is caught first by ready's own check (throw-ready-g-waiting) or by g-in-one-place (two owners), so only a second CAS by the same owner reaches this throw.", "forcegc-netpoll", false},
 	{BugExitsyscallIgnoresScan, "synthetic", "throw-casgstatus-expected-status",
@@ -196,6 +197,8 @@ var bugList = []Bug{
 		"mget returns the head of sched.midle without unlinking it (proc.go:7216-7218, `sched.midle = mp.schedlink` and `sched.nmidle--` dropped): startm wakes the M while it is still on the idle list, and a later startm can take it again.", "pingpong", false},
 	{BugStartmNoNextp, "synthetic", "park-note-has-nextp",
 		"startm wakes the idle M it took without handing it the P (proc.go:3119, `nmp.nextp.set(pp)` dropped): the M leaves notesleep with no P to acquire, and the P is held by nobody.", "pingpong", false},
+	{BugCheckdeadNoMcount, "synthetic", "throw-checkdead-consistent-counts",
+		"checkdead's count of running Ms leaves out mcount() (proc.go:6398, `mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys`): the first M to go idle makes it negative. The throw's own switch, since retake-incidlelocked-sign's drift of nmidlelocked is caught first, where it happens, by nmidlelocked-ledger.", "deadlock", false},
 	{BugMputNoCheckdead, "synthetic", "checkdead-complete",
 		"mput does not call checkdead (proc.go:7205): the last M to go idle does not look for a deadlock, and nothing reports it.", "deadlock", true},
 
@@ -240,7 +243,7 @@ var bugList = []Bug{
 		"schedule forgets \"if mp.lockedg != 0 { stoplockedm() }\" (proc.go:4142-4145): a locked M whose goroutine yielded looks for work itself, finds its own goroutine and calls startlockedm on it: \"startlockedm: locked to me\" (proc.go:3280-3282).", "locked-gosched", false},
 	{BugStoplockedmKeepsP, "synthetic", "throw-startlockedm-m-has-no-p",
 		"stoplockedm keeps its P in m.nextp for its own wakeup instead of handing it off (proc.go:3256-3260, handoffp replaced by mp.nextp.set(pp)): the M that finds the locked goroutine has a P to hand over too: \"startlockedm: m has p\" (proc.go:3283-3285). Contrived: a P held in nextp by a sleeping M is allowed by p-owned-once (it is how every M is woken), so the throw is the first check to object.", "locked", false},
-	{BugStartlockedmNoIncidlelocked, "synthetic", "nmidlelocked-counts-stoplockedm",
+	{BugStartlockedmNoIncidlelocked, "synthetic", "nmidlelocked-ledger",
 		"startlockedm wakes the locked M without incidlelocked(-1) (proc.go:3287): sched.nmidlelocked keeps counting an M that runs, and checkdead subtracts it from the running threads from then on.", "locked", false},
 	{BugUnlockKeepsLockedm, "synthetic", "locked-both-ways",
 		"dounlockOSThread clears m.lockedg but not gp.lockedm (proc.go:5658-5659): the goroutine still names the M it left.", "locked", false},

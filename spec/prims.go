@@ -330,6 +330,9 @@ func (x *exec) checkdead() {
 	}
 	// mcount() is mnext - nmfreed (proc.go:5724-5726).
 	run := int(s.Sched.MNext) - int(s.World.NMFreed) + int(s.Sched.MWait) - int(s.Sched.NMidle) - int(s.Sched.NMidleLocked) - nmsys
+	if x.c.Has(BugCheckdeadNoMcount) {
+		run -= int(s.Sched.MNext) - int(s.World.NMFreed) + int(s.Sched.MWait) // mcount() dropped
+	}
 	if run > 0 {
 		return
 	}

@@ -137,7 +137,7 @@ func init() {
 		}
 	})
 	reg("locked-both-ways", func(c *Config) func(*State) bool { return func(s *State) bool { return lockedBothWaysOK(c, s) } })
-	reg("nmidlelocked-counts-stoplockedm", func(c *Config) func(*State) bool { return func(s *State) bool { return nmidlelockedOK(c, s) } })
+	reg("nmidlelocked-ledger", func(c *Config) func(*State) bool { return func(s *State) bool { return nmidlelockedOK(c, s) } })
 	reg("locked-m-runs-only-its-g", func(c *Config) func(*State) bool { return func(s *State) bool { return lockedMOK(c, s) } })
 	reg("locked-exit-thread-exits", func(c *Config) func(*State) bool {
 		return func(s *State) bool {
@@ -179,6 +179,7 @@ var structural = []PropInfo{
 	{"work-conservation", "always", "no stable state has an idle P and queued work (the global queue, the local queue of a P whose M runs user code, runnext and ring, except the Gs its owner moved into the ring from the global queue, or an expired timer on an idle P) while no M spins or is being started and no spinning M is owed: every M is parked, blocked in netpoll, running user code or in a syscall, nmspinning and needspinning are 0 and sysmon is between rounds", "proc.go:36-116 (\"Worker thread parking/unparking\"), 3622-3657 (\"Delicate dance\")"},
 	{"sysmon-wakeable", "always", "sysmon never sleeps deeply on sysmonnote while a goroutine is in a syscall holding a P", "proc.go:4710-4714, 6523-6548"},
 	{"midle-ms-parked", "always", "every M on sched.midle is in stopm between mput and its wakeup: asleep on its park note, which is clear, holding no P and no nextp, not spinning", "proc.go:2992-3011 (stopm), 3109-3121 (startm's checks), 7200-7221 (mput, mget)"},
+	{"nmidlelocked-ledger", "always", "sched.nmidlelocked equals the locked Ms asleep in stoplockedm (after their incidlelocked(1); none without the locked feature), less those whose waker has already called incidlelocked(-1), less one while sysmon is inside an incidlelocked(-1) ... incidlelocked(1) bracket", "proc.go:3261, 3287, 6355-6362, 6577-6583, 6681-6720"},
 	{"park-note-has-nextp", "always", "an M whose park note is set (woken by startm, not yet past notesleep) is off sched.midle and has m.nextp: startm hands the P over before the wakeup", "proc.go:3109-3121, 3009-3010"},
 }
 
@@ -292,7 +293,6 @@ var sometimes = []sometimesProp{
 // (feature locked).
 var lockedStructural = []PropInfo{
 	{"locked-both-ways", "always", "m.lockedg and g.lockedm agree: an M locked to a goroutine is that goroutine's lockedm and the goroutine is not dead, and a goroutine locked to an M is that M's lockedg [locked]", "proc.go:5598-5605, 5650-5660, 4513-4515"},
-	{"nmidlelocked-counts-stoplockedm", "always", "sched.nmidlelocked equals the locked Ms asleep in stoplockedm (after their incidlelocked(1)), less those whose waker has already called incidlelocked(-1), less one while sysmon is inside an incidlelocked(-1) ... incidlelocked(1) bracket [locked]", "proc.go:3261, 3287, 6355-6362, 6577-6583, 6681-6720"},
 	{"locked-m-runs-only-its-g", "always", "an M locked to a goroutine runs no other (its curg is that goroutine or none) and does not look for work: it does not spin and is not on sched.midle; a locked goroutine that runs, runs on its M [locked]", "proc.go:4142-4145 (schedule), 3250-3273 (stoplockedm), 5106-5113 (exitsyscallNoP)"},
 	{"locked-exit-thread-exits", "always", "a thread that a goroutine exited locked to runs no goroutine again and does not look for one (it does not spin): it hands its P off and exits in mexit (m0 wedges) [locked]", "proc.go:4546-4569 (gdestroy), 1981-2099 (mexit); golang/go#20395"},
 }
@@ -758,13 +758,13 @@ func lockedBothWaysOK(c *Config, s *State) bool {
 // sysmonBracket are the steps at which sysmon (or a call it made) is
 // between an incidlelocked(-1) and its incidlelocked(1): netpoll's
 // injection and retake's look at a P.
-var sysmonBracket = map[pc]bool{
+var sysmonBracket = [numPC]bool{
 	pcSysmonNetIncLock: true, pcSysmonNetInc: true,
 	pcRetakeDecide: true, pcRetakeResume: true, pcRetakeTakeP: true, pcRetakeTakePResume: true,
 	pcRetakeIncLock: true, pcRetakeInc: true, pcRetake114Cas: true,
 }
 
-// nmidlelockedOK checks nmidlelocked-counts-stoplockedm.
+// nmidlelockedOK checks nmidlelocked-ledger.
 func nmidlelockedOK(c *Config, s *State) bool {
 	n := 0
 	for i := 0; i < c.nm(); i++ {

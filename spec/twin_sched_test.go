@@ -925,8 +925,8 @@ func TestSchedTwinReplay(t *testing.T) {
 	if !maps.Equal(lacking, want) {
 		t.Errorf("the traces the twin cannot replay: %v\nwant (impl/README.md lists them) %v", lacking, want)
 	}
-	if n := len(files) - len(lacking); n != 41 {
-		t.Errorf("%d traces replayed, want 41", n)
+	if n := len(files) - len(lacking); n != 42 {
+		t.Errorf("%d traces replayed, want 42", n)
 	}
 }
 

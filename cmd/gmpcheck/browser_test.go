@@ -318,7 +318,7 @@ func TestTimelineInBrowser(t *testing.T) {
 	if got := eval[string](tb, `document.querySelector('tr.violation').getAttribute('data-step')`); got != fmt.Sprint(len(tr.States)-1) {
 		t.Errorf("the violation is marked at state %s, want %d", got, len(tr.States)-1)
 	}
-	if got := eval[string](tb, `document.querySelector('tr[data-step="19"] .mark').textContent`); got != "stealWorkproc.go:3828" {
+	if got := eval[string](tb, `document.querySelector('tr[data-step="19"] .mark').textContent`); got != "stealWorkproc.go:3884" {
 		t.Errorf("step 19's mark reads %q, want stealWork and its proc.go line", got)
 	}
 	// The violating state is selected first.

@@ -57,6 +57,7 @@ const (
 	bugMgetNoUnlink
 	bugStartmNoNextp
 	bugInjectglistNoWakep
+	bugCheckdeadNoMcount
 
 	// The twin's own.
 	bugTwinDropPNoNpidle
@@ -110,6 +111,7 @@ var bugNames = [numBugs]string{
 	bugMgetNoUnlink:            "mget-no-unlink",
 	bugStartmNoNextp:           "startm-no-nextp",
 	bugInjectglistNoWakep:      "injectglist-no-wakep",
+	bugCheckdeadNoMcount:       "checkdead-no-mcount",
 
 	bugTwinDropPNoNpidle:      "twin-dropp-no-npidle",
 	bugTwinWakepPidlegetFirst: "twin-wakep-pidleget-first",

@@ -327,6 +327,9 @@ func (mp *m) checkdead() {
 		nmsys = 0
 	}
 	run := s.mnext + int64(s.mwait) - int64(s.nmidle) - int64(s.nmidlelocked) - int64(nmsys)
+	if s.bug(bugCheckdeadNoMcount) {
+		run -= s.mnext + int64(s.mwait) // mcount() dropped
+	}
 	if run > 0 {
 		return
 	}
