@@ -95,7 +95,7 @@ var pinned = []struct {
 	{"locked-deadlock", true, true, 4860, 77, false},
 	{"default", true, false, 40102541, 192, false},
 	{"default-forcegc", true, false, 26555225, 264, false},
-	{"syscall-heavy", true, false, 47420311, 211, true},
+	{"syscall-heavy", true, false, 50076559, 217, true},
 }
 
 // TestStateSpaces checks each pinned configuration exhaustively: every
