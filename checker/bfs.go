@@ -129,6 +129,7 @@ type search[S, A any] struct {
 	liveSink uint64     // keeps the liveness table's touches alive
 	dec      Decoder[S] // nil: the frontier holds values
 	into     NextIntoer[S, A]
+	filter   InvariantFilter[S] // nil: every Always property, every state
 	term     Terminator[S]
 	kinds    []string
 	nwork    int
@@ -223,6 +224,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 	s.term, _ = any(m).(Terminator[S])
 	s.dec, _ = any(m).(Decoder[S])
 	s.into, _ = any(m).(NextIntoer[S, A])
+	s.filter, _ = any(m).(InvariantFilter[S])
 	if opt.noDecoder {
 		s.dec = nil
 	}
@@ -793,6 +795,9 @@ const noViolation = -2
 // violated returns the index of the first Always property st violates, or
 // noViolation.
 func (s *search[S, A]) violated(st *S) int {
+	if s.filter != nil && s.filter.AlwaysHold(st) {
+		return noViolation
+	}
 	for _, i := range s.always {
 		if !s.props[i].Cond(st) {
 			return i

@@ -11,6 +11,18 @@ type Decoder[S any] interface {
 	Decode(b []byte, s *S)
 }
 
+// An InvariantFilter is a Model that can say, in one test cheaper than all
+// of them, that a state breaks none of its Always properties. When
+// AlwaysHold(s) is true the checker does not evaluate them one by one;
+// when it is false, it does, to name the first that fails. AlwaysHold must
+// be true exactly when every Always property's Cond is: a model with many
+// invariants that share a cheap common test (a runtime model's "no throw
+// was recorded" standing for one invariant per throw) saves most of their
+// cost per state.
+type InvariantFilter[S any] interface {
+	AlwaysHold(s *S) bool
+}
+
 // A NextIntoer is a Model that can write a successor into memory the
 // checker provides. The checker then computes successors in place, which
 // saves copying each one (and, for a model whose Next must allocate its

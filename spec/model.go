@@ -13,7 +13,10 @@ import (
 type Model struct {
 	C     *Config
 	props []checker.Property[State]
-	kinds []string
+	// others are the Always properties that are not throws: AlwaysHold
+	// tests the throws at once (State.Throw) and then these.
+	others []func(*State) bool
+	kinds  []string
 	// kindOf maps a step (pc, then numPC+env) to its index in kinds; -1
 	// for a step that cannot fire in C (see stepApplies).
 	kindOf [int(numPC) + numEnv]int16
@@ -62,7 +65,27 @@ func New(c *Config) (*Model, error) {
 		m.kinds = append(m.kinds, n)
 	}
 	m.props = properties(c)
+	for _, p := range m.props {
+		if p.Expect == checker.ExpectAlways && !strings.HasPrefix(p.Name, "throw-") {
+			m.others = append(m.others, p.Cond)
+		}
+	}
 	return m, nil
+}
+
+// AlwaysHold is checker.InvariantFilter: no throw was recorded (each
+// throw-* invariant is "State.Throw is not this code") and every other
+// Always property holds.
+func (m *Model) AlwaysHold(s *State) bool {
+	if s.Throw != 0 {
+		return false
+	}
+	for _, f := range m.others {
+		if !f(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // stepApplies reports whether step p exists in configuration c: the go1.14
