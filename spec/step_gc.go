@@ -60,7 +60,7 @@ func init() {
 	def(pcSTWSyscallResume, "stopTheWorldWithSema.resume", stepSTWSyscallResume)
 	def(pcSTWIdle, "stopTheWorldWithSema.pidleget", stepSTWIdle)
 	def(pcSTWSleep, "stopTheWorldWithSema.notetsleep", stepSTWSleep).when(func(x *exec) bool {
-		return x.s.World.StopNote != 0 || x.preemptallChanges()
+		return x.s.World.StopNote != 0 || x.preemptall(false)
 	})
 	def(pcSTWCheck, "stopTheWorldWithSema.check", stepSTWCheck)
 	def(pcStartTW, "startTheWorldWithSema.netpoll", stepStartTW)
@@ -78,7 +78,7 @@ func init() {
 	def(pcForEachPTakeP, "forEachP.takeP", stepForEachPTakeP)
 	def(pcForEachPResume, "forEachP.resume", stepForEachPResume)
 	def(pcForEachPSleep, "forEachP.notetsleep", stepForEachPSleep).when(func(x *exec) bool {
-		return x.s.World.SafePointNote != 0 || x.preemptallChanges()
+		return x.s.World.SafePointNote != 0 || x.preemptall(false)
 	})
 	def(pcForEachPCheck, "forEachP.check", stepForEachPCheck)
 	lockDef(pcForEachPClearLock, "forEachP.clear.lock", pcForEachPClear)
@@ -190,35 +190,28 @@ func (x *exec) stopTheWorld(g int) {
 }
 
 // preemptall (proc.go:6842-6855): set the preempt flag of the G running on
-// every _Prunning P but the caller's (preemptone skips getg().m). The model's G.Preempt is what a computing goroutine
-// acts on; a G in a syscall or in the runtime gets it too, as in the
-// source, and ignores it.
-func (x *exec) preemptall() {
+// every _Prunning P but the caller's (preemptone skips getg().m). The model's
+// G.Preempt is what a computing goroutine acts on; a G in a syscall or in
+// the runtime gets it too, as in the source, and ignores it. It reports
+// whether it set a flag that was clear; with set false it only reports
+// that, which makes the 100µs timeout of the stopper's notetsleep a step
+// only when it would change something.
+func (x *exec) preemptall(set bool) bool {
 	s := x.s
-	for p := 0; p < x.c.GOMAXPROCS; p++ {
-		if s.P[p].Status != _Prunning || s.P[p].M == 0 || s.P[p].M == mref(x.m) {
-			continue
-		}
-		if g := int(s.M[s.P[p].M-1].CurG) - 1; g >= 0 {
-			s.G[g].Preempt = true
-		}
-	}
-}
-
-// preemptallChanges reports whether a preemptall now would set a flag: the
-// 100µs timeout of the stopper's notetsleep is a step only then (otherwise
-// it changes nothing).
-func (x *exec) preemptallChanges() bool {
-	s := x.s
+	changed := false
 	for p := 0; p < x.c.GOMAXPROCS; p++ {
 		if s.P[p].Status != _Prunning || s.P[p].M == 0 || s.P[p].M == mref(x.m) {
 			continue
 		}
 		if g := int(s.M[s.P[p].M-1].CurG) - 1; g >= 0 && !s.G[g].Preempt {
-			return true
+			changed = true
+			if !set {
+				return true
+			}
+			s.G[g].Preempt = true
 		}
 	}
-	return false
+	return changed
 }
 
 // stopTheWorldWithSema under sched.lock (proc.go:1656-1666): stopwait =
@@ -228,7 +221,7 @@ func stepSTWStop(x *exec) {
 	w := &x.s.World
 	w.StopWait = int8(x.c.GOMAXPROCS)
 	w.GCWaiting = true
-	x.preemptall()
+	x.preemptall(true)
 	x.s.P[x.myP()].Status = _Pgcstop
 	w.StopWait--
 	x.mm.Visited = 0
@@ -351,7 +344,7 @@ func stepSTWSleep(x *exec) {
 		x.goTo(pcSTWCheck)
 		return
 	}
-	x.preemptall()
+	x.preemptall(true)
 }
 
 // The checks (proc.go:1710-1734) and casgstatus back to _Grunning
@@ -486,13 +479,9 @@ func (x *exec) handNextp(mp, p int) {
 // stands in for the new one; with none, the stopper releases the lock and
 // tries again, its reservation counted as startm's is.
 func stepStartTWNewm(x *exec) {
-	s := x.s
 	p := x.lp()
 	if x.reserveM() {
-		if x.flag(fMWait) {
-			x.setFlag(fMWait, false)
-			s.Sched.MWait--
-		}
+		x.spendMWait()
 		x.unlock()
 		x.newThread(x.lm(), p, false)
 		x.mm.LP, x.mm.LM = 0, 0
@@ -500,20 +489,14 @@ func stepStartTWNewm(x *exec) {
 		return
 	}
 	if m := x.mget(); m >= 0 {
-		if x.flag(fMWait) {
-			x.setFlag(fMWait, false)
-			s.Sched.MWait--
-		}
+		x.spendMWait()
 		x.unlock()
 		x.mm.LP = 0
 		x.handNextp(m, p)
 		x.startTWNext()
 		return
 	}
-	if !x.flag(fMWait) {
-		x.setFlag(fMWait, true)
-		s.Sched.MWait++
-	}
+	x.holdMWait()
 	x.unlock()
 	x.goTo(pcStartTWNewmLock)
 }
@@ -550,7 +533,7 @@ func stepForEachP(x *exec) {
 	if x.c.Has(BugForEachPSelfBit) {
 		w.RunSafePointFn |= 1 << x.myP()
 	}
-	x.preemptall()
+	x.preemptall(true)
 	for _, r := range s.Sched.Pidle {
 		if r == 0 {
 			continue
@@ -652,7 +635,7 @@ func stepForEachPSleep(x *exec) {
 		x.goTo(pcForEachPCheck)
 		return
 	}
-	x.preemptall()
+	x.preemptall(true)
 }
 
 // forEachP's checks (proc.go:2206-2213).
@@ -718,12 +701,11 @@ func (x *exec) safePointDone() {
 
 // stopwaitDone is "sched.stopwait--; if sched.stopwait == 0 {
 // notewakeup(&sched.stopnote) }" under sched.lock, for the P p the M
-// stops.
-func (x *exec) stopwaitDone(p int) {
+// stops; gcstopm says the caller is gcstopm, whose bug switches change it.
+func (x *exec) stopwaitDone(p int, gcstopm bool) {
 	w := &x.s.World
 	x.s.P[p].Status = _Pgcstop
 	w.StopWait--
-	gcstopm := pc(x.mm.PC) == pcGcstopmStop
 	if w.StopWait == 0 && !(gcstopm && x.c.Has(BugGcstopmNoWakeup)) || gcstopm && x.c.Has(BugGcstopmWakesEarly) {
 		x.notewakeup(&w.StopNote)
 	}
@@ -760,7 +742,7 @@ func stepGcstopm(x *exec) {
 }
 
 func stepGcstopmStop(x *exec) {
-	x.stopwaitDone(x.lp())
+	x.stopwaitDone(x.lp(), true)
 	x.unlock()
 	x.mm.LP = 0
 	x.call(pcStopm, pcFRTop)
@@ -786,7 +768,7 @@ func stepEntersyscallGCWaitStop(x *exec) {
 		p := x.myP()
 		s.P[p].M = 0
 		x.mm.P = 0
-		x.stopwaitDone(p)
+		x.stopwaitDone(p, false)
 	}
 	x.unlock()
 	x.entersyscallCas()
@@ -799,7 +781,7 @@ func stepEntersyscall114GCWait(x *exec) {
 	s := x.s
 	p := int(x.mm.OldP) - 1
 	if s.World.StopWait > 0 && s.P[p].Status == _Psyscall {
-		x.stopwaitDone(p)
+		x.stopwaitDone(p, false)
 	}
 	x.unlock()
 	x.goTo(pcInSyscall)

@@ -135,10 +135,7 @@ func stepStartmBody(x *exec) {
 			// The model's thread bound: keep the reservation
 			// counted (as mReserveID would), release the lock
 			// and try mget again.
-			if !x.flag(fMWait) {
-				x.setFlag(fMWait, true)
-				s.Sched.MWait++
-			}
+			x.holdMWait()
 			x.unlock()
 			x.goTo(pcStartm)
 			return
@@ -148,12 +145,7 @@ func stepStartmBody(x *exec) {
 		return
 	}
 	x.mm.LM = mref(nmp)
-	if x.flag(fMWait) {
-		// The idle M stands in for the thread the bound kept us
-		// from creating: the reservation is spent.
-		x.setFlag(fMWait, false)
-		s.Sched.MWait--
-	}
+	x.spendMWait()
 	if !lockheld {
 		x.unlock()
 	}
@@ -180,6 +172,24 @@ func (x *exec) reserveM() bool {
 	return true
 }
 
+// holdMWait counts the M's reservation beyond the thread bound in
+// sched.MWait, once (see reserveM).
+func (x *exec) holdMWait() {
+	if !x.flag(fMWait) {
+		x.setFlag(fMWait, true)
+		x.s.Sched.MWait++
+	}
+}
+
+// spendMWait drops the M's reservation, if it holds one: an idle M stands
+// in for the thread the bound kept it from creating.
+func (x *exec) spendMWait() {
+	if x.flag(fMWait) {
+		x.setFlag(fMWait, false)
+		x.s.Sched.MWait--
+	}
+}
+
 func (x *exec) startmDone() {
 	x.mm.LP, x.mm.LM = 0, 0
 	x.setFlag(fSpinArg|fLockHeld, false)
@@ -190,11 +200,7 @@ func (x *exec) startmDone() {
 // exists; it starts in mstart1 with m.nextp = pp and, if it was started to
 // spin, mstartfn = mspinning.
 func stepStartmNewm(x *exec) {
-	nm := &x.s.M[x.lm()]
-	*nm = M{Created: true, PC: uint8(pcMstart), NextP: x.mm.LP}
-	if x.flag(fSpinArg) {
-		nm.StartFn = 1
-	}
+	x.newThread(x.lm(), x.lp(), x.flag(fSpinArg))
 	if x.c.Has(BugAllocmReady) {
 		x.allocmReady()
 	}
@@ -399,7 +405,7 @@ func stepHandoffpIdle(x *exec) {
 	p := x.lp()
 	if x.c.STW && s.World.GCWaiting && !x.c.Has(BugHandoffpNoGCStop) {
 		// The P goes to the stopper (proc.go:3158-3166).
-		x.stopwaitDone(p)
+		x.stopwaitDone(p, false)
 		x.unlock()
 		x.mm.LP = 0
 		x.ret()
