@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gmpspec/gmpspec/checker"
@@ -50,6 +54,36 @@ func FuzzPathFromFile(f *testing.F) {
 		}
 		if _, err := checker.ParsePath(s.path); err != nil {
 			t.Fatalf("found path %q does not parse: %v", s.path, err)
+		}
+	})
+}
+
+// FuzzSwarmMerge: no shard report, however mangled, makes 'swarm merge'
+// panic: it merges, or refuses with exit 2.
+func FuzzSwarmMerge(f *testing.F) {
+	for _, s := range []string{
+		`{"model":"mutex","seed":1,"shards":2,"shard":0,"max_depth":10,"result":{"verdict":"ok"}}`,
+		`{"model":"mutex","seed":1,"shards":2,"shard":1,"max_depth":10,"result":{"verdict":"violation","violation":{"property":"mutual-exclusion","kind":"always","path":"0/1/5"}}}`,
+		`{"model":"sched","shards":-1,"shard":7,"result":{}}`,
+		`{"result":null}`,
+		`[]`,
+	} {
+		f.Add([]byte(s), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		dir := t.TempDir()
+		pa, pb := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+		if err := os.WriteFile(pa, a, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(pb, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		switch code := runSwarmMerge(context.Background(), []string{pa, pb}, &out, &errOut); code {
+		case exitOK, exitViolation, exitUsage, exitIncomplete:
+		default:
+			t.Fatalf("exit %d: %s", code, errOut.String())
 		}
 	})
 }
