@@ -40,6 +40,8 @@ type checkFlags struct {
 	checkpoint string
 	every      durationValue
 	resume     string
+	cpuprofile string
+	memprofile string
 }
 
 // defaultCheckpointEvery is how often check -checkpoint saves by default.
@@ -66,6 +68,8 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	f.every = durationValue(defaultCheckpointEvery)
 	fs.Var(&f.every, "checkpoint-every", "with -checkpoint, save every `duration` (at the next breadth-first level); 0 saves only when the run stops early")
 	fs.StringVar(&f.resume, "resume", "", "continue the check saved in `DIR` (by -checkpoint), and keep saving there; the model is the saved one, and a -model or configuration flags must name it")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the check to `FILE` (go tool pprof)")
+	fs.StringVar(&f.memprofile, "memprofile", "", "write a heap profile to `FILE` when the search ends, before its memory is freed (go tool pprof; every allocation of 64 KiB sampled)")
 	f.config = newConfigFlags(fs)
 	return f
 }
@@ -184,6 +188,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		// collected.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(f.mem)))
 	}
+	stopProfiles, err := startProfiles(f.cpuprofile, f.memprofile)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("check: %w", err))
+	}
 	if format == "text" {
 		writeModelLines(stdout, t)
 	}
@@ -195,6 +203,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	} else {
 		res = t.check(ctx, opt)
+	}
+	if err := stopProfiles(); err != nil {
+		return fail(stderr, fmt.Errorf("check: %w", err))
 	}
 	if ck != nil {
 		reportCheckpoint(stderr, res, ck.Dir)
