@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -78,6 +79,12 @@ type blockOut[S any] struct {
 	// index (-1 = deadlock)
 	violAt   int
 	violProp int
+	// With spilling, the candidates' encodings are not in states (only
+	// their places, in states.loc) but in spillF, spillLen bytes from
+	// spillOff.
+	spillF   *os.File
+	spillOff int64
+	spillLen int
 }
 
 type candGroup struct {
@@ -111,6 +118,13 @@ type worker[S, A any] struct {
 	hits     int64    // and how many found the fingerprint
 	acts     []A
 	enc      []byte
+	rd       listReader // the frontier's current block, when it is spilled
+	// With spilling, the candidates of the block being expanded, and the
+	// worker's file of the level's candidates.
+	cand     stateList[S]
+	candFile *os.File
+	candSize int64
+	candErr  error
 	coverage []int64
 	gen      int64
 	// smallest level index satisfying each Sometimes property
@@ -152,10 +166,13 @@ type search[S, A any] struct {
 	always []int   // indexes of the Always properties
 	some   []int   // indexes of the Sometimes properties
 	isNew  []bool  // phase 3 scratch
+	numBuf []byte  // phase 3 scratch: a spilled block's candidates
 	// probeAll: phase 1 probes every candidate in this level (see
 	// probeHitRatio).
 	probeAll bool
 	workers  []*worker[S, A]
+	// spillBroken: writing the next level to disk failed.
+	spillBroken bool
 
 	// Checkpoints (checkpoint.go): the counters at the start of the
 	// current level, when the last checkpoint was written, the time of
@@ -327,8 +344,12 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 				last = now
 				el := now.Sub(s.start).Seconds()
 				d := int64(s.store.n)
-				fmt.Fprintf(s.opt.Progress, "progress: %.0fs depth %d, %d distinct, %d generated, %d queued, %.0f states/s\n",
-					el, s.level.Load(), d, s.gen.Load(), s.queue.Load()-s.expand.Load(), float64(d)/el)
+				heap := ""
+				if s.opt.MemoryLimit > 0 {
+					heap = fmt.Sprintf(", heap %.2f GB", float64(ms.HeapAlloc)/1e9)
+				}
+				fmt.Fprintf(s.opt.Progress, "progress: %.0fs depth %d, %d distinct, %d generated, %d queued, %.0f states/s%s\n",
+					el, s.level.Load(), d, s.gen.Load(), s.queue.Load()-s.expand.Load(), float64(d)/el, heap)
 			}
 		}
 	}
@@ -342,6 +363,13 @@ func (s *search[S, A]) run() *Result {
 
 	frontier := &stateList[S]{chunkSize: frontierChunk}
 	next := &stateList[S]{chunkSize: frontierChunk}
+	if s.opt.Spill != "" && s.dec != nil {
+		defer s.closeSpill(frontier, next)
+		if err := s.openSpill(frontier, next); err != nil {
+			res.Verdict, res.Incomplete = VerdictIncomplete, err.Error()
+			return res
+		}
+	}
 	base := uint32(0)
 	depth := 0
 	s.lastSave = time.Now()
@@ -364,6 +392,7 @@ func (s *search[S, A]) run() *Result {
 		}
 		s.gen.Store(int64(frontier.len()))
 	}
+	frontier.seal()
 
 	var blocks []blockOut[S]
 	for frontier.len() > 0 {
@@ -388,6 +417,7 @@ func (s *search[S, A]) run() *Result {
 			blocks = append(blocks, blockOut[S]{groups: make([]candGroup, s.nwork)})
 		}
 		blocks = blocks[:nb]
+		s.startSpillLevel()
 		var viol atomic.Int64
 		viol.Store(math.MaxInt64)
 		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
@@ -450,12 +480,18 @@ func (s *search[S, A]) run() *Result {
 		next.reset()
 		nbase := base + uint32(nf)
 		s.number(blocks, next)
+		next.seal()
+		if err := spillError(next); err != nil {
+			// The next level is not all on disk: stop at this one.
+			s.halt(err.Error())
+			s.spillBroken = true
+		}
 		if why := s.stop.Load(); why != nil {
 			res.Depth = depth + 1
 			if next.len() == 0 {
 				res.Depth = depth
 			}
-			if !strings.HasPrefix(*why, "state limit") && next.len() > 0 {
+			if !strings.HasPrefix(*why, "state limit") && !s.spillBroken && next.len() > 0 {
 				// The level is complete: save the next one's
 				// start. (A state limit stops in the middle of
 				// phase 3.)
@@ -501,7 +537,7 @@ func (s *search[S, A]) recount(frontier *stateList[S], n int) {
 	w0.gen = s.lvl.gen
 	copy(w0.coverage, s.lvl.coverage)
 	for j := range n {
-		st := frontier.at(j, w0.cur, s.dec)
+		st := frontier.at(j, w0.cur, s.dec, &w0.rd)
 		w0.acts = s.m.Actions(st, w0.acts[:0])
 		w0.gen += int64(len(w0.acts))
 		for _, a := range w0.acts {
@@ -567,6 +603,11 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blo
 		b := &blocks[bi]
 		c := cands{from: b.from[:0], fps: w.fps[:0]}
 		b.states.reset()
+		out := &b.states
+		if w.candFile != nil {
+			out = &w.cand
+			out.reset()
+		}
 		pend := w.pend[:0]
 		b.violAt = -1
 		lo, hi := int(bi)*blockSize, min(frontier.len(), int(bi+1)*blockSize)
@@ -576,7 +617,7 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blo
 		// misses overlap.
 		probed := 0
 		for j := lo; j < hi; j++ {
-			st := frontier.at(j, w.cur, s.dec)
+			st := frontier.at(j, w.cur, s.dec, &w.rd)
 			if p := s.violated(st); p != noViolation {
 				b.violAt, b.violProp = j, p
 				s.noteViolation(viol, bi)
@@ -621,12 +662,15 @@ func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blo
 			if len(c.fps)-probed >= probeBatch || j == hi-1 {
 				pend = s.dropVisited(w, &c, probed, pend)
 				for i := range pend {
-					b.states.add(&pend[i], s.m, s.dec)
+					out.add(&pend[i], s.m, s.dec)
 				}
 				probed, pend = len(c.fps), pend[:0]
 			}
 		}
 		w.pend = pend
+		if w.candFile != nil {
+			s.spillBlock(w, b)
+		}
 		b.from, w.fps = c.from, c.fps
 		s.group(b, c.fps)
 		w.gen += gen
@@ -766,6 +810,11 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
 		}
 		isNew := s.isNew[:n]
 		clear(isNew)
+		var spilled []byte
+		if b.spillF != nil {
+			s.numBuf = s.spilledCandidates(b, s.numBuf)
+			spilled = s.numBuf
+		}
 		for g := range b.groups {
 			for _, i := range b.groups[g].fresh {
 				isNew[i] = true
@@ -785,7 +834,15 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
 			}
 			f := b.from[i]
 			s.store.add(uint32(f>>32), int(uint32(f)))
-			next.copyFrom(&b.states, i, s.dec)
+			if spilled != nil {
+				start := uint32(0)
+				if i > 0 {
+					start = uint32(b.states.loc[i-1])
+				}
+				next.addEncoding(spilled[start:uint32(b.states.loc[i])])
+			} else {
+				next.copyFrom(&b.states, i, s.dec)
+			}
 		}
 	}
 }

@@ -275,8 +275,9 @@ func (s *search[S, A]) encodeCheckpoint(w *ckWriter, identity string, frontier *
 	// The frontier, as encodings.
 	n := frontier.len()
 	w.u64(uint64(n))
+	var rd listReader
 	for i := range n {
-		e := frontier.encoding(i)
+		e := frontier.enc(i, &rd)
 		w.u64(uint64(len(e)))
 		w.raw(e)
 	}
@@ -398,10 +399,7 @@ func (s *search[S, A]) loadCheckpoint(dir, identity string, frontier *stateList[
 		}
 		enc = enc[:l]
 		r.raw(enc)
-		c := frontier.room(len(enc))
-		start := len(*c)
-		*c = append(*c, enc...)
-		frontier.push(c, start)
+		frontier.addEncoding(enc)
 	}
 	if r.err != nil {
 		return 0, 0, r.err

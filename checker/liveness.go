@@ -392,7 +392,7 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 	// property bits; then the table is probed for all of them at once, so
 	// that its cache misses overlap (a touch pass ahead of the probes).
 	for i := from; i < to; i++ {
-		st := l.at(i, &lw.scratch, s.dec)
+		st := l.at(i, &lw.scratch, s.dec, nil)
 		lw.acts = s.m.Actions(st, lw.acts[:0])
 		var en uint64
 		for ai, a := range lw.acts {

@@ -30,6 +30,15 @@ type Options struct {
 	TimeLimit   time.Duration // 0 = unbounded
 	MemoryLimit uint64        // heap bytes; 0 = unbounded
 
+	// Spill, if not empty, is a directory where the checker keeps the
+	// states of the current and next levels and the candidates of a
+	// level, in unlinked temporary files, instead of in memory (see
+	// spill.go): memory then grows with the distinct states only (the
+	// visited set and the trace store). Results do not depend on it. It
+	// applies to models that are Decoders; others keep their levels in
+	// memory.
+	Spill string
+
 	// Progress, if not nil, receives a statistics line every
 	// ProgressInterval (default 5s).
 	Progress         io.Writer

@@ -47,12 +47,20 @@ type stateList[S any] struct {
 	used      int
 	maxEnc    int      // the longest encoding seen, to leave room for the next
 	loc       []uint64 // state i: chunk index<<32 | end of its encoding in the chunk
+
+	// disk, if not nil, holds the encodings instead of chunks (see
+	// spill.go); loc[i] is then the end of encoding i in the file.
+	disk *diskList
 }
 
 const frontierChunk = 4 << 20
 
 func (l *stateList[S]) reset() {
 	l.vals, l.loc = l.vals[:0], l.loc[:0]
+	if l.disk != nil {
+		l.disk.reset()
+		return
+	}
 	for i := range l.chunks[:l.used] {
 		l.chunks[i] = l.chunks[i][:0]
 	}
@@ -67,6 +75,15 @@ func (l *stateList[S]) len() int { return len(l.vals) + len(l.loc) }
 func (l *stateList[S]) room(n int) *[]byte {
 	if n < 0 {
 		n = l.maxEnc
+	}
+	if d := l.disk; d != nil {
+		if len(d.buf)+n > cap(d.buf) {
+			d.flush()
+			if cap(d.buf) < n {
+				d.buf = make([]byte, 0, n)
+			}
+		}
+		return &d.buf
 	}
 	if l.used > 0 {
 		c := &l.chunks[l.used-1]
@@ -84,6 +101,10 @@ func (l *stateList[S]) room(n int) *[]byte {
 // push records the encoding that was just appended to chunk c, from start.
 func (l *stateList[S]) push(c *[]byte, start int) {
 	l.maxEnc = max(l.maxEnc, len(*c)-start)
+	if d := l.disk; d != nil {
+		l.loc = append(l.loc, uint64(d.size)+uint64(len(*c)))
+		return
+	}
 	l.loc = append(l.loc, uint64(l.used-1)<<32|uint64(len(*c)))
 }
 
@@ -101,19 +122,40 @@ func (l *stateList[S]) add(st *S, m encoder[S], dec Decoder[S]) {
 	l.push(c, start)
 }
 
-// copyFrom appends state i of src.
+// copyFrom appends state i of src, a list in memory.
 func (l *stateList[S]) copyFrom(src *stateList[S], i int, dec Decoder[S]) {
 	if dec == nil {
 		l.vals = append(l.vals, src.vals[i])
 		return
 	}
-	e := src.encoding(i)
+	l.addEncoding(src.encoding(i))
+}
+
+// addEncoding appends the state encoded as e.
+func (l *stateList[S]) addEncoding(e []byte) {
 	c := l.room(len(e))
 	start := len(*c)
 	*c = append(*c, e...)
 	l.push(c, start)
 }
 
+// seal makes the list readable: a spilled list's buffer is written out.
+func (l *stateList[S]) seal() {
+	if l.disk != nil {
+		l.disk.flush()
+	}
+}
+
+// enc returns the encoding of state i; rd is the caller's buffer for a
+// spilled list, which must be sealed.
+func (l *stateList[S]) enc(i int, rd *listReader) []byte {
+	if l.disk != nil {
+		return l.spilledEncoding(i, rd)
+	}
+	return l.encoding(i)
+}
+
+// encoding returns the encoding of state i of a list in memory.
 func (l *stateList[S]) encoding(i int) []byte {
 	ch, end := l.loc[i]>>32, int(uint32(l.loc[i]))
 	start := 0
@@ -123,12 +165,12 @@ func (l *stateList[S]) encoding(i int) []byte {
 	return l.chunks[ch][start:end]
 }
 
-// at returns state i: in place, or decoded into scratch.
-func (l *stateList[S]) at(i int, scratch *S, dec Decoder[S]) *S {
+// at returns state i: in place, or decoded into scratch (rd as for enc).
+func (l *stateList[S]) at(i int, scratch *S, dec Decoder[S], rd *listReader) *S {
 	if dec == nil {
 		return &l.vals[i]
 	}
-	dec.Decode(l.encoding(i), scratch)
+	dec.Decode(l.enc(i, rd), scratch)
 	return scratch
 }
 

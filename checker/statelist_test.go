@@ -43,7 +43,7 @@ func TestStateListChunks(t *testing.T) {
 			}
 			var got bstate
 			for i := 0; i < 500; i++ {
-				if want := mk(i + round); *a.at(i, &got, m) != want || *b.at(499-i, &got, m) != want {
+				if want := mk(i + round); *a.at(i, &got, m, nil) != want || *b.at(499-i, &got, m, nil) != want {
 					t.Fatalf("chunk %d, round %d: state %d came back as %v, want %v", chunk, round, i, got, want)
 				}
 			}
