@@ -194,6 +194,9 @@ func Check[S, A any](ctx context.Context, m Model[S, A], opt Options) *Result {
 }
 
 func (s *search[S, A]) check(ctx context.Context) *Result {
+	// The visited set is not needed once the result is made: its large
+	// tables go back to the system now rather than at a collection.
+	defer func() { s.set.release() }()
 	done := make(chan struct{})
 	go s.watch(ctx, done)
 	defer close(done)
@@ -205,6 +208,7 @@ func (s *search[S, A]) check(ctx context.Context) *Result {
 		// The safety search is over and found nothing: its visited set,
 		// trace store and workers' caches are not needed to build the
 		// liveness graph, which needs the memory.
+		s.set.release()
 		s.set, s.store = nil, traceStore{}
 		for _, w := range s.workers {
 			w.recent, w.pend = nil, nil

@@ -342,7 +342,8 @@ func (s *search[S, A]) loadCheckpoint(dir, identity string, frontier *stateList[
 		if r.err == nil && (sh.cap < fpMinCap || sh.cap > 1<<40) {
 			return 0, 0, fmt.Errorf("corrupt: visited-set shard %d has capacity %d", i, sh.cap)
 		}
-		sh.slots = make([]uint64, sh.cap+fpTail)
+		sh.mem.free(sh.slots)
+		sh.slots = sh.mem.alloc(int(sh.cap + fpTail))
 		r.u64s(sh.slots)
 	}
 	n := r.u64()

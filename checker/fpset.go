@@ -25,25 +25,41 @@ type fpShard struct {
 	slots []uint64 // capacity + fpTail; 0 is an empty slot
 	cap   uint64   // slots that are home to some fingerprint
 	n     uint64
+	mem   *tableMem
 }
 
 type fpSet struct {
 	shards [fpShards]fpShard
+	mem    *tableMem // the large tables (tablemem.go)
 }
 
 func newFPSet() *fpSet {
-	s := &fpSet{}
+	s := &fpSet{mem: newTableMem()}
 	for i := range s.shards {
+		s.shards[i].mem = s.mem
 		s.shards[i].init(fpMinCap)
 	}
+	watchTables(s)
 	return s
+}
+
+// release frees the set's large tables now; the set must not be used
+// after it. A nil set has nothing to release.
+func (s *fpSet) release() {
+	if s == nil {
+		return
+	}
+	for i := range s.shards {
+		s.shards[i].slots = nil
+	}
+	s.mem.freeAll()
 }
 
 func fpShardOf(fp uint64) int { return int(fp >> (64 - fpShardBits)) }
 
 func (sh *fpShard) init(c uint64) {
 	sh.cap = c
-	sh.slots = make([]uint64, c+fpTail)
+	sh.slots = sh.mem.alloc(int(c + fpTail))
 	sh.n = 0
 }
 
@@ -137,7 +153,9 @@ func (sh *fpShard) grow() {
 		if ok {
 			break
 		}
+		sh.mem.free(sh.slots)
 	}
+	sh.mem.free(old)
 	sh.n = n
 }
 

@@ -688,3 +688,38 @@ func TestConfigFlags(t *testing.T) {
 		t.Errorf("exit %d, want 0:\n%s", code, out)
 	}
 }
+
+// TestSpill: -spill keeps the levels on disk and changes nothing in the
+// result, for a scheduler workload that holds and one with a bug switch;
+// -mem spills too. The directory is left empty.
+func TestSpill(t *testing.T) {
+	for _, args := range [][]string{
+		{"-workload", "../../testdata/workloads/locked-syscall.txt"},
+		{"-workload", "../../testdata/workloads/timers.txt", "-bug", "no-timer-recheck"},
+	} {
+		dir := t.TempDir()
+		var got []checker.Result
+		for _, extra := range [][]string{{"-workers", "1"}, {"-workers", "2", "-spill", dir}, {"-workers", "2", "-mem", "8GiB"}} {
+			_, out, errOut := gmpcheck(t, append(append([]string{"check", "-json"}, args...), extra...)...)
+			var r checker.Result
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("%v %v: %v\n%s", args, extra, err, errOut)
+			}
+			r.Seconds, r.StatesPerSecond, r.Workers = 0, 0, 0
+			got = append(got, r)
+		}
+		for _, r := range got[1:] {
+			a, _ := json.Marshal(got[0])
+			b, _ := json.Marshal(r)
+			if string(a) != string(b) {
+				t.Fatalf("%v: spilled result differs:\n%s\nin memory:\n%s", args, b, a)
+			}
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Fatalf("%v: files left in the spill directory: %v", args, ents)
+		}
+		if got[0].DistinctStates < 1000 {
+			t.Fatalf("%v: %d states, want a model of several levels of blocks", args, got[0].DistinctStates)
+		}
+	}
+}
