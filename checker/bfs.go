@@ -44,6 +44,18 @@ import (
 
 const blockSize = 256
 
+// A level of more than roundBlocks blocks is expanded in rounds of that
+// many blocks, each through the three phases, so that the candidates held
+// at once, and their memory, do not grow with the width of the level. The
+// rounds of a level give what one pass would: a round inserts its
+// candidates after every earlier round's, in frontier order, so the first
+// candidate of each new fingerprint is still the one marked new, and ids
+// are still given in candidate order; a later round's phase 1 may drop
+// candidates an earlier round made old, which never changes a result (see
+// probeHitRatio). A level is the unit of checkpoints: once a round is
+// inserted, the level is finished before the search stops.
+const roundBlocks = 2048
+
 // probeBatch is how many fingerprints phase 1 gathers before probing the
 // visited set, and touchAhead how far ahead of its insert phase 2 touches
 // a fingerprint's slot: enough independent cache misses to keep the memory
@@ -171,8 +183,14 @@ type search[S, A any] struct {
 	// probeHitRatio).
 	probeAll bool
 	workers  []*worker[S, A]
-	// spillBroken: writing the next level to disk failed.
-	spillBroken bool
+	// spillBroken: writing a level's states to disk failed.
+	spillBroken atomic.Bool
+	// distinct, if not 0, is the number of distinct states to report
+	// (see the violation in run).
+	distinct uint32
+	// round is the number of blocks expanded in one round of a level
+	// (roundBlocks; tests make it smaller).
+	round int
 
 	// Checkpoints (checkpoint.go): the counters at the start of the
 	// current level, when the last checkpoint was written, the time of
@@ -251,6 +269,10 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 	}
 	s.set = newFPSet()
 	s.probeAll = true
+	s.round = roundBlocks
+	if opt.roundBlocks > 0 {
+		s.round = opt.roundBlocks
+	}
 	s.someID = make([]int64, len(s.props))
 	for i, p := range s.props {
 		s.someID[i] = -1
@@ -417,85 +439,120 @@ func (s *search[S, A]) run() *Result {
 			res.MaxQueue = int64(nf)
 		}
 		nb := (nf + blockSize - 1) / blockSize
-		for len(blocks) < nb {
-			blocks = append(blocks, blockOut[S]{groups: make([]candGroup, s.nwork)})
-		}
-		blocks = blocks[:nb]
-		s.startSpillLevel()
-		var viol atomic.Int64
-		viol.Store(math.MaxInt64)
-		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
+		atMax := s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth
+		if atMax {
 			// The depth limit needs to know whether there is any
 			// new successor.
 			s.probeAll = true
 		}
-		s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
-			s.expandBlocks(w, frontier, blocks, base, nextBlock, &viol)
-		})
-		if s.stop.Load() != nil && viol.Load() == math.MaxInt64 {
-			// Phase 1 only read the visited set: the level's start
-			// is still consistent.
-			s.saveCheckpoint(frontier, res)
-			break
-		}
-		s.noteSometimes(base)
-		s.adaptProbing()
-		if vb := viol.Load(); vb != math.MaxInt64 {
-			b := &blocks[vb]
-			id := base + uint32(b.violAt)
-			v := &Violation{Property: "deadlock", Kind: "deadlock", Loop: -1}
-			if b.violProp >= 0 {
-				v.Property, v.Kind = s.props[b.violProp].Name, s.props[b.violProp].Expect.String()
-			}
-			// Workers may have expanded blocks past the violation
-			// before they saw it: count the level's successors up
-			// to the violating state only, so that the statistics
-			// do not depend on the workers.
-			s.recount(frontier, b.violAt)
-			path, fewest := s.straightest(s.store.path(id), b.violProp)
-			s.fillTrace(v, path)
-			v.FewestSwitches = fewest
-			res.Violation = v
-			res.Verdict = VerdictViolation
-			res.Depth = depth
-			s.finish(res)
-			return res
-		}
-		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
-			// The successors of this level would be deeper than
-			// allowed: the run is complete only if there are none.
-			for _, b := range blocks {
-				if b.states.len() > 0 {
-					s.halt("depth limit")
-					// noteSometimes has recorded this level's
-					// witnesses, which the level's resumption
-					// would find again: harmless.
-					s.saveCheckpoint(frontier, res)
-					break
-				}
-			}
-			break
-		}
-		// Phase 2: insert, each worker into its own shards.
-		s.parallel(func(w *worker[S, A], wi int, _ *atomic.Int64) {
-			s.insertGroup(w, blocks, wi)
-		})
-		// Phase 3: number the new states.
 		next.reset()
 		nbase := base + uint32(nf)
-		s.number(blocks, next)
+		// The level is expanded in rounds of at most s.round blocks,
+		// each through the three phases (see roundBlocks).
+		committed := false // a round's new states are in the visited set
+		ended := false     // the search ends in this level
+		// expandOnly: the rounds only expand (phase 1), to look for
+		// violations and Sometimes witnesses and count successors, as
+		// a search in one pass would before it stops: at the depth
+		// limit, and after a state limit.
+		expandOnly := atMax
+		newAtMax := false // a round at the depth limit had candidates
+		for first := 0; first < nb; first += s.round {
+			last := min(nb, first+s.round)
+			for len(blocks) < last-first {
+				blocks = append(blocks, blockOut[S]{groups: make([]candGroup, s.nwork)})
+			}
+			round := blocks[:last-first]
+			s.startSpillRound()
+			var viol atomic.Int64
+			viol.Store(math.MaxInt64)
+			s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
+				s.expandBlocks(w, frontier, round, first, base, nextBlock, &viol, committed)
+			})
+			if s.spillBroken.Load() {
+				// A round's candidates are not all on disk.
+				ended = true
+				break
+			}
+			if !committed && s.stop.Load() != nil && viol.Load() == math.MaxInt64 {
+				// Phase 1 only read the visited set: the level's
+				// start is still consistent.
+				s.saveCheckpoint(frontier, res)
+				ended = true
+				break
+			}
+			s.noteSometimes(base)
+			s.adaptProbing()
+			if vb := viol.Load(); vb != math.MaxInt64 {
+				b := &round[int(vb)-first]
+				id := base + uint32(b.violAt)
+				v := &Violation{Property: "deadlock", Kind: "deadlock", Loop: -1}
+				if b.violProp >= 0 {
+					v.Property, v.Kind = s.props[b.violProp].Name, s.props[b.violProp].Expect.String()
+				}
+				// Workers may have expanded blocks past the
+				// violation before they saw it: count the level's
+				// successors up to the violating state only, so
+				// that the statistics do not depend on the
+				// workers.
+				s.recount(frontier, b.violAt)
+				// Earlier rounds of the level may have numbered new
+				// states of the next: report the states up to the
+				// end of this level, as a search in one pass would.
+				s.distinct = nbase
+				path, fewest := s.straightest(s.store.path(id), b.violProp)
+				s.fillTrace(v, path)
+				v.FewestSwitches = fewest
+				res.Violation = v
+				res.Verdict = VerdictViolation
+				res.Depth = depth
+				s.finish(res)
+				return res
+			}
+			if expandOnly {
+				for _, b := range round {
+					newAtMax = newAtMax || b.states.len() > 0
+				}
+				continue
+			}
+			// Phase 2: insert, each worker into its own shards.
+			s.parallel(func(w *worker[S, A], wi int, _ *atomic.Int64) {
+				s.insertGroup(w, round, wi)
+			})
+			// Phase 3: number the new states.
+			committed = true
+			if !s.number(round, next) {
+				// A state limit, in the middle of phase 3.
+				expandOnly = true
+			}
+		}
+		if atMax && !ended {
+			// The successors of this level would be deeper than
+			// allowed: the run is complete only if there are none.
+			if newAtMax {
+				s.halt("depth limit")
+				// noteSometimes has recorded this level's witnesses,
+				// which the level's resumption would find again:
+				// harmless.
+				s.saveCheckpoint(frontier, res)
+			}
+			break
+		}
+		if ended && !committed {
+			break
+		}
 		next.seal()
 		if err := spillError(next); err != nil {
 			// The next level is not all on disk: stop at this one.
 			s.halt(err.Error())
-			s.spillBroken = true
+			s.spillBroken.Store(true)
 		}
 		if why := s.stop.Load(); why != nil {
 			res.Depth = depth + 1
 			if next.len() == 0 {
 				res.Depth = depth
 			}
-			if !strings.HasPrefix(*why, "state limit") && !s.spillBroken && next.len() > 0 {
+			if !strings.HasPrefix(*why, "state limit") && !s.spillBroken.Load() && next.len() > 0 {
 				// The level is complete: save the next one's
 				// start. (A state limit stops in the middle of
 				// phase 3.)
@@ -589,22 +646,27 @@ type WorkerPanic struct {
 
 func (p *WorkerPanic) Error() string { return fmt.Sprintf("panic in a checker worker: %v", p.Value) }
 
-func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blocks []blockOut[S], base uint32, nextBlock, viol *atomic.Int64) {
+// expandBlocks is phase 1 for the blocks of a round, which begins at the
+// level's block first: blocks[i] is the level's block first+i. Once an
+// earlier round of the level is committed, the level must be finished, and
+// a stop is left for its end.
+func (s *search[S, A]) expandBlocks(w *worker[S, A], frontier *stateList[S], blocks []blockOut[S], first int, base uint32, nextBlock, viol *atomic.Int64, finish bool) {
 	for i := range w.someAt {
 		w.someAt[i] = -1
 	}
 	w.probes, w.hits = 0, 0
 	for {
-		bi := nextBlock.Add(1) - 1
-		if int(bi) >= len(blocks) {
+		k := nextBlock.Add(1) - 1
+		if int(k) >= len(blocks) {
 			return
 		}
-		if bi > viol.Load() || (s.stop.Load() != nil && viol.Load() == math.MaxInt64) {
+		bi := int64(first) + k
+		if bi > viol.Load() || (!finish && s.stop.Load() != nil && viol.Load() == math.MaxInt64) || s.spillBroken.Load() {
 			return
 		}
 		// The block's lists are built in locals and stored at the end:
 		// other workers are writing the neighbouring blocks.
-		b := &blocks[bi]
+		b := &blocks[k]
 		c := cands{from: b.from[:0], fps: w.fps[:0]}
 		b.states.reset()
 		out := &b.states
@@ -803,9 +865,10 @@ func (s *search[S, A]) insertGroup(w *worker[S, A], blocks []blockOut[S], wi int
 	w.sink += sink
 }
 
-// number is phase 3: it gives the new states of the level ids in candidate
-// order, records how each was reached, and appends them to next.
-func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
+// number is phase 3: it gives the new states of the round ids in candidate
+// order, records how each was reached, and appends them to next. It
+// returns false if a state limit stopped it.
+func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 	for bi := range blocks {
 		b := &blocks[bi]
 		n := b.states.len()
@@ -830,11 +893,11 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
 			}
 			if s.opt.MaxStates > 0 && int64(s.store.n) >= s.opt.MaxStates {
 				s.halt("state limit")
-				return
+				return false
 			}
 			if s.store.n == noParent-1 {
 				s.halt("state limit (2^32-1 states)")
-				return
+				return false
 			}
 			f := b.from[i]
 			s.store.add(uint32(f>>32), int(uint32(f)))
@@ -849,6 +912,7 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) {
 			}
 		}
 	}
+	return true
 }
 
 const noViolation = -2
@@ -924,6 +988,9 @@ func (s *search[S, A]) straightest(path []int, prop int) (_ []int, fewest bool) 
 
 func (s *search[S, A]) finish(res *Result) {
 	res.DistinctStates = int64(s.store.n)
+	if s.distinct > 0 {
+		res.DistinctStates = int64(s.distinct)
+	}
 	var gen int64 = int64(len(s.m.Init()))
 	res.Coverage = make(map[string]int64, len(s.kinds))
 	for _, k := range s.kinds {

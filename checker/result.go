@@ -51,6 +51,9 @@ type Options struct {
 	// noDecoder keeps the frontier as values even for a Decoder model
 	// (tests compare the two).
 	noDecoder bool
+	// roundBlocks, if positive, replaces roundBlocks (tests use rounds of
+	// a few blocks).
+	roundBlocks int
 
 	_ struct{} // disallow positional literals, for extensibility
 }

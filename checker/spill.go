@@ -158,6 +158,7 @@ func (s *search[S, A]) spillBlock(w *worker[S, A], b *blockOut[S]) {
 	if w.candErr == nil {
 		if _, err := w.candFile.WriteAt(bytes, w.candSize); err != nil {
 			w.candErr = err
+			s.spillBroken.Store(true)
 			s.halt(fmt.Sprintf("spill: %v", err))
 		}
 	}
@@ -197,8 +198,8 @@ func (s *search[S, A]) openSpill(lists ...*stateList[S]) error {
 	return nil
 }
 
-// startSpillLevel empties the workers' candidate files for a new level.
-func (s *search[S, A]) startSpillLevel() {
+// startSpillRound empties the workers' candidate files for a new round.
+func (s *search[S, A]) startSpillRound() {
 	for _, w := range s.workers {
 		if w.candFile != nil && w.candSize > 0 {
 			if err := w.candFile.Truncate(0); err != nil && w.candErr == nil {
