@@ -120,17 +120,17 @@ type worker[S, A any] struct {
 	// in increasing order), so a successor found here can be dropped
 	// without changing which candidate wins: it saves the visited-set
 	// probe, a cache miss, and a duplicate candidate.
-	recent   []uint64
-	cur      *S       // scratch for decoding the state being expanded
-	rep      *S       // scratch for the representative of a successor
-	pend     []S      // successors not yet sifted by dropVisited
-	fps      []uint64 // fingerprints of the current block's candidates
-	sink     uint64   // keeps the visited-set touches alive
-	probes   int64    // phase 1 visited-set probes in this level
-	hits     int64    // and how many found the fingerprint
-	acts     []A
-	enc      []byte
-	rd       listReader // the frontier's current block, when it is spilled
+	recent []uint64
+	cur    *S       // scratch for decoding the state being expanded
+	rep    *S       // scratch for the representative of a successor
+	pend   []S      // successors not yet sifted by dropVisited
+	fps    []uint64 // fingerprints of the current block's candidates
+	sink   uint64   // keeps the visited-set touches alive
+	probes int64    // phase 1 visited-set probes in this level
+	hits   int64    // and how many found the fingerprint
+	acts   []A
+	enc    []byte
+	rd     listReader // the frontier's current block, when it is spilled
 	// With spilling, the candidates of the block being expanded, and the
 	// worker's file of the level's candidates.
 	cand     stateList[S]
