@@ -160,6 +160,7 @@ type search[S, A any] struct {
 	kinds    []string
 	nwork    int
 	set      *fpSet
+	tables   *tableMem // set.mem, which the watcher reads after set is dropped
 	store    traceStore
 	start    time.Time
 	ctx      context.Context
@@ -268,6 +269,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		s.dec = nil
 	}
 	s.set = newFPSet()
+	s.tables = s.set.mem
 	s.probeAll = true
 	s.round = roundBlocks
 	if opt.roundBlocks > 0 {
@@ -362,6 +364,8 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 			if s.opt.MemoryLimit > 0 && now.Sub(lastMem) > time.Second {
 				lastMem = now
 				runtime.ReadMemStats(&ms)
+				// The visited set's mapped tables are not on the heap.
+				ms.HeapAlloc += uint64(s.tables.mapped.Load())
 				if ms.HeapAlloc > s.opt.MemoryLimit {
 					s.halt("memory limit")
 				}
@@ -372,7 +376,7 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 				d := int64(s.store.n)
 				heap := ""
 				if s.opt.MemoryLimit > 0 {
-					heap = fmt.Sprintf(", heap %.2f GB", float64(ms.HeapAlloc)/1e9)
+					heap = fmt.Sprintf(", memory %.2f GB", float64(ms.HeapAlloc)/1e9)
 				}
 				fmt.Fprintf(s.opt.Progress, "progress: %.0fs depth %d, %d distinct, %d generated, %d queued, %.0f states/s%s\n",
 					el, s.level.Load(), d, s.gen.Load(), s.queue.Load()-s.expand.Load(), float64(d)/el, heap)

@@ -29,6 +29,13 @@
 // NextIntoer (successors computed in place) and SymmetricInto
 // (representatives without copies). None changes what a run reports.
 //
+// Memory. A run keeps about 15 bytes per distinct state (the visited set's
+// fingerprints and the trace store's parent and action) and, besides, the
+// states of the level being expanded and of the next one. For a Decoder
+// model, Options.Spill moves those levels to files (spill.go), so that a
+// run's memory is its distinct states', and a level is expanded in rounds
+// of a bounded number of states (see roundBlocks).
+//
 // The package knows nothing of any particular model; see the examples
 // directory for small ones.
 package checker

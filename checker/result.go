@@ -28,7 +28,7 @@ type Options struct {
 	MaxStates   int64         // distinct states; 0 = unbounded
 	MaxDepth    int           // breadth-first levels; 0 = unbounded
 	TimeLimit   time.Duration // 0 = unbounded
-	MemoryLimit uint64        // heap bytes; 0 = unbounded
+	MemoryLimit uint64        // heap bytes, with the visited set's; 0 = unbounded
 
 	// Spill, if not empty, is a directory where the checker keeps the
 	// states of the current and next levels and the candidates of a

@@ -3,6 +3,7 @@ package checker
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // The visited set's large tables live outside the Go heap.
@@ -24,6 +25,9 @@ const bigTable = 1 << 20
 type tableMem struct {
 	mu   sync.Mutex
 	live map[*uint64]int // first word -> length, of each mapped table
+	// mapped is the bytes of the live mapped tables, which the Go heap's
+	// statistics do not include (the memory limit adds them).
+	mapped atomic.Int64
 }
 
 func newTableMem() *tableMem { return &tableMem{live: make(map[*uint64]int)} }
@@ -40,6 +44,7 @@ func (m *tableMem) alloc(n int) []uint64 {
 	m.mu.Lock()
 	m.live[&t[0]] = n
 	m.mu.Unlock()
+	m.mapped.Add(int64(n) * 8)
 	return t
 }
 
@@ -54,6 +59,7 @@ func (m *tableMem) free(t []uint64) {
 	m.mu.Unlock()
 	if ok {
 		unmapWords(t[:n:n])
+		m.mapped.Add(-int64(n) * 8)
 	}
 }
 
@@ -65,6 +71,7 @@ func (m *tableMem) freeAll() {
 	m.mu.Unlock()
 	for p, n := range live {
 		unmapWords(unsafeWords(p, n))
+		m.mapped.Add(-int64(n) * 8)
 	}
 }
 
