@@ -62,84 +62,176 @@ func (m *Model) RepresentativeProcs(s, dst *State, perm []uint8) *State {
 }
 
 // perm computes the renaming: old P index -> new, old M index -> new.
+//
+// The signatures are compared as big-endian words, byte k of a signature
+// being byte k%8 of word k/8 (the order of bytes.Compare). The first word
+// of a P's (its status and queue) and of an M's (Created, step and call
+// stack) is computed for all; the rest only when two first words tie,
+// which most states never need.
 func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, identity bool) {
 	c := m.C
 	np := c.GOMAXPROCS
+	identity = true
 
-	// P signatures.
-	type psig struct {
-		key [24]uint8
-		old int
-	}
-	var ps [MaxP]psig
+	// P signatures: word 0 is status, queue length and queue; words 1
+	// and 2 (pTails) say who refers to the P.
+	var pw0 [MaxP]uint64
+	var pOrder [MaxP]uint8
 	for p := 0; p < np; p++ {
 		pp := &s.P[p]
-		k := &ps[p].key
-		ps[p].old = p
-		k[0] = pp.Status
-		k[1] = pp.RunqN
-		copy(k[2:], pp.Runq[:])
-		k[8] = pp.Runnext
-		k[9] = pp.Timers
-		k[10] = 255
+		r := &pp.Runq
+		pw0[p] = uint64(pp.Status)<<56 | uint64(pp.RunqN)<<48 |
+			uint64(r[0])<<40 | uint64(r[1])<<32 | uint64(r[2])<<24 | uint64(r[3])<<16 | uint64(r[4])<<8 | uint64(r[5])
+		pOrder[p] = uint8(p)
+	}
+	var pt pTails
+	for i := 1; i < np; i++ { // insertion sort: stable, and n is tiny
+		for j := i; j > 0; j-- {
+			a, b := pOrder[j], pOrder[j-1]
+			if pw0[a] > pw0[b] {
+				break
+			}
+			if pw0[a] == pw0[b] {
+				if !pt.done {
+					pt.fill(c, s)
+				}
+				if pt.w[a].geq(pt.w[b]) {
+					break
+				}
+			}
+			pOrder[j], pOrder[j-1] = b, a
+		}
+	}
+	for newp := 0; newp < np; newp++ {
+		pperm[pOrder[newp]] = uint8(newp)
+		identity = identity && pOrder[newp] == uint8(newp)
+	}
+
+	// M signatures, over the worker Ms with ids below mnext. Word 0:
+	// Created, PC, Ret, Depth.
+	for i := range oldToNew {
+		oldToNew[i] = uint8(i)
+	}
+	var idx [MaxM]uint8
+	var mw0 [MaxM]uint64
+	var mOrder [MaxM]uint8
+	n := 0
+	sm := c.sysmonM()
+	for i := 0; i < int(s.Sched.MNext); i++ {
+		if i == sm {
+			continue
+		}
+		mm := &s.M[i]
+		r := &mm.Ret
+		mw0[n] = uint64(b2u(mm.Created))<<56 | uint64(mm.PC)<<48 |
+			uint64(r[0])<<40 | uint64(r[1])<<32 | uint64(r[2])<<24 | uint64(r[3])<<16 | uint64(r[4])<<8 | uint64(mm.Depth)
+		idx[n] = uint8(i)
+		mOrder[n] = uint8(n)
+		n++
+	}
+	var mt mTails
+	for i := 1; i < n; i++ {
+		for j := i; j > 0; j-- {
+			a, b := mOrder[j], mOrder[j-1]
+			if mw0[a] > mw0[b] {
+				break
+			}
+			if mw0[a] == mw0[b] {
+				if !mt.done {
+					mt.fill(c, s, &pperm, idx[:n])
+				}
+				if !keyLess4(&mt.w[a], &mt.w[b]) {
+					break
+				}
+			}
+			mOrder[j], mOrder[j-1] = b, a
+		}
+	}
+	// The j-th smallest signature takes the j-th permutable index.
+	for j := 0; j < n; j++ {
+		oldToNew[idx[mOrder[j]]] = idx[j]
+		identity = identity && mOrder[j] == uint8(j)
+	}
+	return pperm, oldToNew, identity
+}
+
+// pTails are words 1 and 2 of the P signatures, packed into one word (word
+// 2 has only two bytes): bytes 8..15 of the signature in the top 48 bits
+// ... see fill.
+type pTails struct {
+	done bool
+	w    [MaxP]pTail
+}
+
+// pTail is signature bytes 8..15 (hi) and 16..17 (lo, in its top bytes).
+type pTail struct{ hi, lo uint64 }
+
+func (a pTail) less(b pTail) bool { return a.hi < b.hi || a.hi == b.hi && a.lo < b.lo }
+
+func (a pTail) geq(b pTail) bool { return !a.less(b) }
+
+// fill computes the P signatures' bytes 8..17: runnext, timers, the
+// position on pidle (255 if none), then who refers to the P, by role and
+// step (in one pass over the Ms; a later M overwrites an earlier one's
+// entry, in M order).
+func (t *pTails) fill(c *Config, s *State) {
+	t.done = true
+	np := c.GOMAXPROCS
+	var k [MaxP][10]uint8 // signature bytes 8..17
+	for p := 0; p < np; p++ {
+		k[p][0] = s.P[p].Runnext
+		k[p][1] = s.P[p].Timers
+		k[p][2] = 255
 	}
 	for i, q := range s.Sched.Pidle {
 		if q != 0 {
-			ps[q-1].key[10] = uint8(i)
+			k[q-1][2] = uint8(i)
 		}
 	}
-	// Who refers to each P, by role and step (in one pass over the Ms; a
-	// later M overwrites an earlier one's entry, in M order).
 	for i := 0; i < c.nm(); i++ {
 		mm := &s.M[i]
 		if mm.P != 0 {
-			k := &ps[mm.P-1].key
-			k[11] = mm.PC
-			k[12] = mm.CurG
+			k[mm.P-1][3] = mm.PC
+			k[mm.P-1][4] = mm.CurG
 		}
 		if mm.NextP != 0 && mm.NextP != mm.P {
-			ps[mm.NextP-1].key[13] = mm.PC
+			k[mm.NextP-1][5] = mm.PC
 		}
 		if mm.OldP != 0 {
-			ps[mm.OldP-1].key[14]++
+			k[mm.OldP-1][6]++
 		}
 		if mm.LP != 0 {
-			ps[mm.LP-1].key[15] = mm.PC
+			k[mm.LP-1][7] = mm.PC
 		}
 		for v := mm.Visited; v != 0; v &= v - 1 {
 			if p := bits.TrailingZeros8(v); p < np {
-				ps[p].key[16]++
+				k[p][8]++
 			}
 		}
 	}
 	for v := s.World.RunSafePointFn; v != 0; v &= v - 1 {
 		if p := bits.TrailingZeros8(v); p < np {
-			ps[p].key[17] = 1
+			k[p][9] = 1
 		}
 	}
-	for i := 1; i < np; i++ { // insertion sort: stable, and n is tiny
-		for j := i; j > 0 && keyLess(ps[j].key[:], ps[j-1].key[:]); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
+	for p := 0; p < np; p++ {
+		t.w[p] = pTail{binary.BigEndian.Uint64(k[p][:8]), uint64(k[p][8])<<8 | uint64(k[p][9])}
 	}
-	for newp := 0; newp < np; newp++ {
-		pperm[ps[newp].old] = uint8(newp)
-	}
+}
 
-	// M signatures, over the worker Ms with ids below mnext.
-	type msig struct {
-		key [40]uint8
-		old int
-	}
-	var ms [MaxM]msig
-	var idxBuf [MaxM]int
-	idx := idxBuf[:0]
-	sm := c.sysmonM()
-	for i := 0; i < int(s.Sched.MNext); i++ {
-		if i != sm {
-			idx = append(idx, i)
-		}
-	}
+// mTails are words 1..4 of the M signatures (bytes 8..39), by position in
+// idx.
+type mTails struct {
+	done bool
+	w    [MaxM][4]uint64
+}
+
+// fill computes the M signatures' bytes 8..39 for the Ms idx: flags and
+// locals, the new names of the Ps it refers to (pperm), its place on
+// midle, the locks it holds, the step of the M it refers to, its locked G.
+func (t *mTails) fill(c *Config, s *State, pperm *[MaxP + MaxM]uint8, idx []uint8) {
+	t.done = true
+	np := c.GOMAXPROCS
 	// Where each M is on midle, and the wait-object locks it holds.
 	var midleAt, objLocks [MaxM]uint8
 	for i := range midleAt {
@@ -155,71 +247,59 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 			objLocks[q-1] |= 1 << o
 		}
 	}
-	n := 0
-	for _, i := range idx {
+	for n, i8 := range idx {
+		i := int(i8)
 		mm := &s.M[i]
-		k := &ms[n].key
-		ms[n].old = i
-		n++
-		k[0] = b2u(mm.Created)
-		k[1] = mm.PC
-		copy(k[2:7], mm.Ret[:])
-		k[7] = mm.Depth
-		k[8] = b2u(mm.Spinning)
-		k[9] = mm.Park
-		k[10] = b2u(mm.Started)<<1 | mm.StartFn
-		k[11] = mm.CurG
-		k[12] = mm.LG
-		k[13] = mm.LG2
-		k[14] = mm.List
-		k[15] = mm.List2
-		copy(k[16:22], mm.Q[:])
-		k[22] = mm.N
-		k[23] = uint8(mm.Flags)
-		k[24] = uint8(mm.Flags >> 8)
-		k[25] = pmap(&pperm, mm.P)
-		k[26] = pmap(&pperm, mm.NextP)
-		k[27] = pmap(&pperm, mm.OldP)
-		k[28] = pmap(&pperm, mm.LP)
-		k[29] = permBits(&pperm, mm.Visited, np)
-		k[30] = midleAt[i]
+		var k [32]uint8 // signature bytes 8..39
+		k[0] = b2u(mm.Spinning)
+		k[1] = mm.Park
+		k[2] = b2u(mm.Started)<<1 | mm.StartFn
+		k[3] = mm.CurG
+		k[4] = mm.LG
+		k[5] = mm.LG2
+		k[6] = mm.List
+		k[7] = mm.List2
+		copy(k[8:14], mm.Q[:])
+		k[14] = mm.N
+		k[15] = uint8(mm.Flags)
+		k[16] = uint8(mm.Flags >> 8)
+		k[17] = pmap(pperm, mm.P)
+		k[18] = pmap(pperm, mm.NextP)
+		k[19] = pmap(pperm, mm.OldP)
+		k[20] = pmap(pperm, mm.LP)
+		k[21] = permBits(pperm, mm.Visited, np)
+		k[22] = midleAt[i]
 		if s.Sched.Lock == mref(i) {
-			k[31] = 1
+			k[23] = 1
 		}
 		if s.Sched.ForcegcLock == mref(i) {
-			k[32] = 1
+			k[24] = 1
 		}
-		k[33] = objLocks[i]
+		k[25] = objLocks[i]
 		if mm.LM != 0 {
-			k[34] = s.M[mm.LM-1].PC + 1
+			k[26] = s.M[mm.LM-1].PC + 1
 		}
-		k[35] = mm.QN
-		k[36] = s.World.LockedG[i]
-		k[38] = uint8(s.World.LockedExit >> i & 1)
+		k[27] = mm.QN
+		k[28] = s.World.LockedG[i]
 		if s.World.Stopper == mref(i) {
-			k[37] = 1
+			k[29] = 1
+		}
+		k[30] = uint8(s.World.LockedExit >> i & 1)
+		w := &t.w[n]
+		for j := range w {
+			w[j] = binary.BigEndian.Uint64(k[8*j:])
 		}
 	}
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && keyLess(ms[j].key[:], ms[j-1].key[:]); j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
+}
+
+// keyLess4 orders words lexicographically.
+func keyLess4(a, b *[4]uint64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
 		}
 	}
-	// The j-th smallest signature takes the j-th permutable index.
-	for i := range oldToNew {
-		oldToNew[i] = uint8(i)
-	}
-	for j := 0; j < n; j++ {
-		oldToNew[ms[j].old] = uint8(idx[j])
-	}
-	identity = true
-	for p := 0; p < np; p++ {
-		identity = identity && pperm[p] == uint8(p)
-	}
-	for i := range oldToNew {
-		identity = identity && oldToNew[i] == uint8(i)
-	}
-	return pperm, oldToNew, identity
+	return false
 }
 
 func pmap(perm *[MaxP + MaxM]uint8, ref uint8) uint8 {
@@ -299,16 +379,4 @@ func applyPerm(c *Config, s *State, pp *[MaxP + MaxM]uint8, mp *[MaxM]uint8, t *
 			w.LockedM[g] = mmap(mp, s.World.LockedM[g])
 		}
 	}
-}
-
-// keyLess orders signatures as bytes.Compare does, eight bytes at a time
-// (len(a) == len(b), a multiple of 8).
-func keyLess(a, b []byte) bool {
-	for i := 0; i+8 <= len(a); i += 8 {
-		x, y := binary.BigEndian.Uint64(a[i:]), binary.BigEndian.Uint64(b[i:])
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }
