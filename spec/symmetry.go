@@ -3,6 +3,8 @@ package spec
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
+	"unsafe"
 )
 
 // Symmetry. Ps are interchangeable: nothing in the model depends on a P's
@@ -34,11 +36,11 @@ func (m *Model) Representative(s *State) State {
 // this model: only the parts of the arrays the configuration uses are
 // written.
 func (m *Model) RepresentativeInto(s, dst *State) *State {
-	pp, mp, identity := m.perm(s)
-	if identity {
+	var r renaming
+	if m.perm(s, &r) {
 		return s
 	}
-	applyPerm(m.C, s, &pp, &mp, dst)
+	applyPerm(m.C, s, &r.p, &r.m, dst)
 	return dst
 }
 
@@ -47,31 +49,120 @@ func (m *Model) RepresentativeInto(s, dst *State) *State {
 // index), the environment's for goroutine g are process nm+g, and only
 // worker Ms are renamed.
 func (m *Model) RepresentativeProcs(s, dst *State, perm []uint8) *State {
-	pp, mp, identity := m.perm(s)
+	var r renaming
+	identity := m.perm(s, &r)
 	for p := range perm {
 		perm[p] = uint8(p)
 	}
 	for i := 0; i < m.C.nm() && i < len(perm); i++ {
-		perm[i] = mp[i]
+		perm[i] = r.m[i]
 	}
 	if identity {
 		return s
 	}
-	applyPerm(m.C, s, &pp, &mp, dst)
+	applyPerm(m.C, s, &r.p, &r.m, dst)
 	return dst
 }
 
-// perm computes the renaming: old P index -> new, old M index -> new.
+// EncodeRepresentative appends the encoding of s's representative to dst
+// (checker.SymmetricEncoder): Encode(Representative(s)), written straight
+// from s without building the representative. Few successors are their own
+// representatives (the frontier holds concrete states), so this is the
+// common path of a check with symmetry.
+func (m *Model) EncodeRepresentative(s *State, dst []byte) []byte {
+	var r renaming
+	if m.perm(s, &r) {
+		return m.Encode(s, dst)
+	}
+	c := m.C
+	np, nm, ng := c.GOMAXPROCS, c.nm(), c.ng()
+	const (
+		szG, szM, szP = int(unsafe.Sizeof(G{})), int(unsafe.Sizeof(M{})), int(unsafe.Sizeof(P{}))
+		szSched, szW  = int(unsafe.Sizeof(Sched{})), int(unsafe.Sizeof(World{}))
+		offGM         = int(unsafe.Offsetof(G{}.M))
+		offMP, offMN  = int(unsafe.Offsetof(M{}.P)), int(unsafe.Offsetof(M{}.NextP))
+		offMO, offMLP = int(unsafe.Offsetof(M{}.OldP)), int(unsafe.Offsetof(M{}.LP))
+		offMLM, offMV = int(unsafe.Offsetof(M{}.LM)), int(unsafe.Offsetof(M{}.Visited))
+		offPM         = int(unsafe.Offsetof(P{}.M))
+	)
+	pp, mp := &r.p, &r.m
+	size := ng*szG + nm*szM + np*szP + szSched + 4
+	if c.world() {
+		size += szW
+	}
+	off := len(dst)
+	dst = slices.Grow(dst, size)[:off+size]
+	b := dst[off:]
+	copy(b, bytesOf(&s.G, ng*szG))
+	for g := 0; g < ng; g++ {
+		b[g*szG+offGM] = mmap(mp, s.G[g].M)
+	}
+	// Ms and Ps go to their new slots, with their references renamed.
+	b = b[ng*szG:]
+	for i := 0; i < nm; i++ {
+		mm := &s.M[i]
+		d := (*[szM]byte)(b[int(mp[i])*szM:])
+		*d = *(*[szM]byte)(unsafe.Pointer(mm))
+		d[offMP] = pmap(pp, mm.P)
+		d[offMN] = pmap(pp, mm.NextP)
+		d[offMO] = pmap(pp, mm.OldP)
+		d[offMLP] = pmap(pp, mm.LP)
+		d[offMLM] = mmap(mp, mm.LM)
+		d[offMV] = permBits(pp, mm.Visited, np)
+	}
+	b = b[nm*szM:]
+	for p := 0; p < np; p++ {
+		d := (*[szP]byte)(b[int(pp[p])*szP:])
+		*d = *(*[szP]byte)(unsafe.Pointer(&s.P[p]))
+		d[offPM] = mmap(mp, s.P[p].M)
+	}
+	b = b[np*szP:]
+	sc := (*Sched)(unsafe.Pointer(&b[0])) // Sched's alignment is 1
+	*sc = s.Sched
+	sc.Lock = mmap(mp, sc.Lock)
+	sc.ForcegcLock = mmap(mp, sc.ForcegcLock)
+	for o := range sc.ObjLock {
+		sc.ObjLock[o] = mmap(mp, sc.ObjLock[o])
+	}
+	for i := range sc.Midle {
+		sc.Midle[i] = mmap(mp, sc.Midle[i])
+	}
+	for i := range sc.Pidle {
+		sc.Pidle[i] = pmap(pp, sc.Pidle[i])
+	}
+	b = b[szSched:]
+	if c.world() {
+		w := s.World
+		w.Stopper = mmap(mp, w.Stopper)
+		w.RunSafePointFn = permBits(pp, w.RunSafePointFn, np)
+		w.LockedExit = 0
+		for i := 0; i < nm; i++ {
+			w.LockedG[mp[i]] = s.World.LockedG[i]
+			w.LockedExit |= (s.World.LockedExit >> i & 1) << mp[i]
+		}
+		for g := 0; g < ng; g++ {
+			w.LockedM[g] = mmap(mp, s.World.LockedM[g])
+		}
+		*(*[szW]byte)(b) = *(*[szW]byte)(unsafe.Pointer(&w))
+		b = b[szW:]
+	}
+	b[0], b[1], b[2], b[3] = s.Throw, mmap(mp, s.ThrowM), s.Report, b2u(s.Exited)
+	return dst
+}
+
+// perm computes the renaming r (old P index -> new, old M index -> new) and
+// reports whether it is the identity.
 //
 // The signatures are compared as big-endian words, byte k of a signature
 // being byte k%8 of word k/8 (the order of bytes.Compare). The first word
 // of a P's (its status and queue) and of an M's (Created, step and call
 // stack) is computed for all; the rest only when two first words tie,
 // which most states never need.
-func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, identity bool) {
+func (m *Model) perm(s *State, r *renaming) (identity bool) {
 	c := m.C
 	np := c.GOMAXPROCS
 	identity = true
+	pperm, oldToNew := &r.p, &r.m
 
 	// P signatures: word 0 is status, queue length and queue; words 1
 	// and 2 (pTails) say who refers to the P.
@@ -138,7 +229,7 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 			}
 			if mw0[a] == mw0[b] {
 				if !mt.done {
-					mt.fill(c, s, &pperm, idx[:n])
+					mt.fill(c, s, pperm, idx[:n])
 				}
 				if !keyLess4(&mt.w[a], &mt.w[b]) {
 					break
@@ -152,7 +243,13 @@ func (m *Model) perm(s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, 
 		oldToNew[idx[mOrder[j]]] = idx[j]
 		identity = identity && mOrder[j] == uint8(j)
 	}
-	return pperm, oldToNew, identity
+	return identity
+}
+
+// A renaming maps old P indexes to new (p) and old M indexes to new (m).
+type renaming struct {
+	p [MaxP + MaxM]uint8
+	m [MaxM]uint8
 }
 
 // pTails are words 1 and 2 of the P signatures, packed into one word (word
