@@ -85,7 +85,15 @@ func (m *Model) EncodeRepresentative(s *State, dst []byte) []byte {
 		offMLM, offMV = int(unsafe.Offsetof(M{}.LM)), int(unsafe.Offsetof(M{}.Visited))
 		offPM         = int(unsafe.Offsetof(P{}.M))
 	)
-	pp, mp := &r.p, &r.m
+	// References through tables: ref 0 (nil) stays 0, ref i+1 becomes
+	// new index+1. Refs are below 16 (MaxM, MaxP).
+	var pt, mt [16]uint8
+	for p := 0; p < np; p++ {
+		pt[p+1] = r.p[p] + 1
+	}
+	for i := 0; i < nm; i++ {
+		mt[i+1] = r.m[i] + 1
+	}
 	size := ng*szG + nm*szM + np*szP + szSched + 4
 	if c.world() {
 		size += szW
@@ -95,58 +103,61 @@ func (m *Model) EncodeRepresentative(s *State, dst []byte) []byte {
 	b := dst[off:]
 	copy(b, bytesOf(&s.G, ng*szG))
 	for g := 0; g < ng; g++ {
-		b[g*szG+offGM] = mmap(mp, s.G[g].M)
+		b[g*szG+offGM] = mt[s.G[g].M&15]
 	}
 	// Ms and Ps go to their new slots, with their references renamed.
 	b = b[ng*szG:]
 	for i := 0; i < nm; i++ {
 		mm := &s.M[i]
-		d := (*[szM]byte)(b[int(mp[i])*szM:])
+		d := (*[szM]byte)(b[int(r.m[i])*szM:])
 		*d = *(*[szM]byte)(unsafe.Pointer(mm))
-		d[offMP] = pmap(pp, mm.P)
-		d[offMN] = pmap(pp, mm.NextP)
-		d[offMO] = pmap(pp, mm.OldP)
-		d[offMLP] = pmap(pp, mm.LP)
-		d[offMLM] = mmap(mp, mm.LM)
-		d[offMV] = permBits(pp, mm.Visited, np)
+		d[offMP] = pt[mm.P&15]
+		d[offMN] = pt[mm.NextP&15]
+		d[offMO] = pt[mm.OldP&15]
+		d[offMLP] = pt[mm.LP&15]
+		d[offMLM] = mt[mm.LM&15]
+		if v := mm.Visited; v != 0 {
+			d[offMV] = permBits(&r.p, v, np)
+		}
 	}
 	b = b[nm*szM:]
 	for p := 0; p < np; p++ {
-		d := (*[szP]byte)(b[int(pp[p])*szP:])
+		d := (*[szP]byte)(b[int(r.p[p])*szP:])
 		*d = *(*[szP]byte)(unsafe.Pointer(&s.P[p]))
-		d[offPM] = mmap(mp, s.P[p].M)
+		d[offPM] = mt[s.P[p].M&15]
 	}
 	b = b[np*szP:]
 	sc := (*Sched)(unsafe.Pointer(&b[0])) // Sched's alignment is 1
 	*sc = s.Sched
-	sc.Lock = mmap(mp, sc.Lock)
-	sc.ForcegcLock = mmap(mp, sc.ForcegcLock)
+	sc.Lock = mt[sc.Lock&15]
+	sc.ForcegcLock = mt[sc.ForcegcLock&15]
 	for o := range sc.ObjLock {
-		sc.ObjLock[o] = mmap(mp, sc.ObjLock[o])
+		sc.ObjLock[o] = mt[sc.ObjLock[o]&15]
 	}
 	for i := range sc.Midle {
-		sc.Midle[i] = mmap(mp, sc.Midle[i])
+		sc.Midle[i] = mt[sc.Midle[i]&15]
 	}
 	for i := range sc.Pidle {
-		sc.Pidle[i] = pmap(pp, sc.Pidle[i])
+		sc.Pidle[i] = pt[sc.Pidle[i]&15]
 	}
 	b = b[szSched:]
 	if c.world() {
+		mp := &r.m
 		w := s.World
-		w.Stopper = mmap(mp, w.Stopper)
-		w.RunSafePointFn = permBits(pp, w.RunSafePointFn, np)
+		w.Stopper = mt[w.Stopper&15]
+		w.RunSafePointFn = permBits(&r.p, w.RunSafePointFn, np)
 		w.LockedExit = 0
 		for i := 0; i < nm; i++ {
 			w.LockedG[mp[i]] = s.World.LockedG[i]
 			w.LockedExit |= (s.World.LockedExit >> i & 1) << mp[i]
 		}
 		for g := 0; g < ng; g++ {
-			w.LockedM[g] = mmap(mp, s.World.LockedM[g])
+			w.LockedM[g] = mt[s.World.LockedM[g]&15]
 		}
 		*(*[szW]byte)(b) = *(*[szW]byte)(unsafe.Pointer(&w))
 		b = b[szW:]
 	}
-	b[0], b[1], b[2], b[3] = s.Throw, mmap(mp, s.ThrowM), s.Report, b2u(s.Exited)
+	b[0], b[1], b[2], b[3] = s.Throw, mt[s.ThrowM&15], s.Report, b2u(s.Exited)
 	return dst
 }
 
