@@ -1,8 +1,7 @@
 package spec
 
 import (
-	"encoding/binary"
-	"math/bits"
+	"bytes"
 	"slices"
 	"unsafe"
 )
@@ -186,20 +185,11 @@ func (m *Model) perm(s *State, r *renaming) (identity bool) {
 			uint64(r[0])<<40 | uint64(r[1])<<32 | uint64(r[2])<<24 | uint64(r[3])<<16 | uint64(r[4])<<8 | uint64(r[5])
 		pOrder[p] = uint8(p)
 	}
-	var pt pTails
 	for i := 1; i < np; i++ { // insertion sort: stable, and n is tiny
 		for j := i; j > 0; j-- {
 			a, b := pOrder[j], pOrder[j-1]
-			if pw0[a] > pw0[b] {
+			if pw0[a] > pw0[b] || pw0[a] == pw0[b] && !pTailLess(c, s, int(a), int(b)) {
 				break
-			}
-			if pw0[a] == pw0[b] {
-				if !pt.done {
-					pt.fill(c, s)
-				}
-				if pt.w[a].geq(pt.w[b]) {
-					break
-				}
 			}
 			pOrder[j], pOrder[j-1] = b, a
 		}
@@ -231,20 +221,11 @@ func (m *Model) perm(s *State, r *renaming) (identity bool) {
 		mOrder[n] = uint8(n)
 		n++
 	}
-	var mt mTails
 	for i := 1; i < n; i++ {
 		for j := i; j > 0; j-- {
 			a, b := mOrder[j], mOrder[j-1]
-			if mw0[a] > mw0[b] {
+			if mw0[a] > mw0[b] || mw0[a] == mw0[b] && !mTailLess(c, s, pperm, int(idx[a]), int(idx[b])) {
 				break
-			}
-			if mw0[a] == mw0[b] {
-				if !mt.done {
-					mt.fill(c, s, pperm, idx[:n])
-				}
-				if !keyLess4(&mt.w[a], &mt.w[b]) {
-					break
-				}
 			}
 			mOrder[j], mOrder[j-1] = b, a
 		}
@@ -263,151 +244,107 @@ type renaming struct {
 	m [MaxM]uint8
 }
 
-// pTails are words 1 and 2 of the P signatures, packed into one word (word
-// 2 has only two bytes): bytes 8..15 of the signature in the top 48 bits
-// ... see fill.
-type pTails struct {
-	done bool
-	w    [MaxP]pTail
-}
-
-// pTail is signature bytes 8..15 (hi) and 16..17 (lo, in its top bytes).
-type pTail struct{ hi, lo uint64 }
-
-func (a pTail) less(b pTail) bool { return a.hi < b.hi || a.hi == b.hi && a.lo < b.lo }
-
-func (a pTail) geq(b pTail) bool { return !a.less(b) }
-
-// fill computes the P signatures' bytes 8..17: runnext, timers, the
-// position on pidle (255 if none), then who refers to the P, by role and
-// step (in one pass over the Ms; a later M overwrites an earlier one's
-// entry, in M order).
-func (t *pTails) fill(c *Config, s *State) {
-	t.done = true
-	np := c.GOMAXPROCS
-	var k [MaxP][10]uint8 // signature bytes 8..17
-	for p := 0; p < np; p++ {
-		k[p][0] = s.P[p].Runnext
-		k[p][1] = s.P[p].Timers
-		k[p][2] = 255
-	}
-	for i, q := range s.Sched.Pidle {
-		if q != 0 {
-			k[q-1][2] = uint8(i)
+// pTailLess compares bytes 8..17 of the signatures of Ps a and b (their
+// first words tie): runnext, timers, the position on pidle (255 if none),
+// then who refers to the P, by role and step (a later M overwrites an
+// earlier one's entry, in M order), and whether it must run the safe-point
+// function. They are built only for a tie, which most states never have.
+func pTailLess(c *Config, s *State, a, b int) bool {
+	var k [2][10]uint8 // signature bytes 8..17 of a and b
+	for x, p := range [2]int{a, b} {
+		k[x][0] = s.P[p].Runnext
+		k[x][1] = s.P[p].Timers
+		k[x][2] = 255
+		for i, q := range s.Sched.Pidle {
+			if q == pref(p) {
+				k[x][2] = uint8(i)
+			}
+		}
+		if s.World.RunSafePointFn&(1<<p) != 0 {
+			k[x][9] = 1
 		}
 	}
+	pa, pb := pref(a), pref(b)
 	for i := 0; i < c.nm(); i++ {
 		mm := &s.M[i]
-		if mm.P != 0 {
-			k[mm.P-1][3] = mm.PC
-			k[mm.P-1][4] = mm.CurG
-		}
-		if mm.NextP != 0 && mm.NextP != mm.P {
-			k[mm.NextP-1][5] = mm.PC
-		}
-		if mm.OldP != 0 {
-			k[mm.OldP-1][6]++
-		}
-		if mm.LP != 0 {
-			k[mm.LP-1][7] = mm.PC
-		}
-		for v := mm.Visited; v != 0; v &= v - 1 {
-			if p := bits.TrailingZeros8(v); p < np {
-				k[p][8]++
+		for x, r := range [2]uint8{pa, pb} {
+			if mm.P == r {
+				k[x][3] = mm.PC
+				k[x][4] = mm.CurG
+			}
+			if mm.NextP == r && mm.NextP != mm.P {
+				k[x][5] = mm.PC
+			}
+			if mm.OldP == r {
+				k[x][6]++
+			}
+			if mm.LP == r {
+				k[x][7] = mm.PC
+			}
+			if mm.Visited&(1<<(r-1)) != 0 {
+				k[x][8]++
 			}
 		}
 	}
-	for v := s.World.RunSafePointFn; v != 0; v &= v - 1 {
-		if p := bits.TrailingZeros8(v); p < np {
-			k[p][9] = 1
-		}
-	}
-	for p := 0; p < np; p++ {
-		t.w[p] = pTail{binary.BigEndian.Uint64(k[p][:8]), uint64(k[p][8])<<8 | uint64(k[p][9])}
-	}
+	return bytes.Compare(k[0][:], k[1][:]) < 0
 }
 
-// mTails are words 1..4 of the M signatures (bytes 8..39), by position in
-// idx.
-type mTails struct {
-	done bool
-	w    [MaxM][4]uint64
+// mTailLess compares bytes 8..39 of the signatures of Ms a and b (their
+// first words tie).
+func mTailLess(c *Config, s *State, pperm *[MaxP + MaxM]uint8, a, b int) bool {
+	ka, kb := mTail(c, s, pperm, a), mTail(c, s, pperm, b)
+	return bytes.Compare(ka[:], kb[:]) < 0
 }
 
-// fill computes the M signatures' bytes 8..39 for the Ms idx: flags and
-// locals, the new names of the Ps it refers to (pperm), its place on
-// midle, the locks it holds, the step of the M it refers to, its locked G.
-func (t *mTails) fill(c *Config, s *State, pperm *[MaxP + MaxM]uint8, idx []uint8) {
-	t.done = true
-	np := c.GOMAXPROCS
-	// Where each M is on midle, and the wait-object locks it holds.
-	var midleAt, objLocks [MaxM]uint8
-	for i := range midleAt {
-		midleAt[i] = 255
-	}
+// mTail is bytes 8..39 of M i's signature: flags and locals, the new names
+// of the Ps it refers to (pperm), its place on midle (the last, 255 if
+// none), the locks it holds, the step of the M it refers to, its locked G.
+func mTail(c *Config, s *State, pperm *[MaxP + MaxM]uint8, i int) (k [32]uint8) {
+	mm := &s.M[i]
+	k[0] = b2u(mm.Spinning)
+	k[1] = mm.Park
+	k[2] = b2u(mm.Started)<<1 | mm.StartFn
+	k[3] = mm.CurG
+	k[4] = mm.LG
+	k[5] = mm.LG2
+	k[6] = mm.List
+	k[7] = mm.List2
+	copy(k[8:14], mm.Q[:])
+	k[14] = mm.N
+	k[15] = uint8(mm.Flags)
+	k[16] = uint8(mm.Flags >> 8)
+	k[17] = pmap(pperm, mm.P)
+	k[18] = pmap(pperm, mm.NextP)
+	k[19] = pmap(pperm, mm.OldP)
+	k[20] = pmap(pperm, mm.LP)
+	k[21] = permBits(pperm, mm.Visited, c.GOMAXPROCS)
+	k[22] = 255
 	for j, q := range s.Sched.Midle {
-		if q != 0 {
-			midleAt[q-1] = uint8(j)
+		if q == mref(i) {
+			k[22] = uint8(j)
 		}
+	}
+	if s.Sched.Lock == mref(i) {
+		k[23] = 1
+	}
+	if s.Sched.ForcegcLock == mref(i) {
+		k[24] = 1
 	}
 	for o, q := range s.Sched.ObjLock {
-		if q != 0 {
-			objLocks[q-1] |= 1 << o
+		if q == mref(i) {
+			k[25] |= 1 << o
 		}
 	}
-	for n, i8 := range idx {
-		i := int(i8)
-		mm := &s.M[i]
-		var k [32]uint8 // signature bytes 8..39
-		k[0] = b2u(mm.Spinning)
-		k[1] = mm.Park
-		k[2] = b2u(mm.Started)<<1 | mm.StartFn
-		k[3] = mm.CurG
-		k[4] = mm.LG
-		k[5] = mm.LG2
-		k[6] = mm.List
-		k[7] = mm.List2
-		copy(k[8:14], mm.Q[:])
-		k[14] = mm.N
-		k[15] = uint8(mm.Flags)
-		k[16] = uint8(mm.Flags >> 8)
-		k[17] = pmap(pperm, mm.P)
-		k[18] = pmap(pperm, mm.NextP)
-		k[19] = pmap(pperm, mm.OldP)
-		k[20] = pmap(pperm, mm.LP)
-		k[21] = permBits(pperm, mm.Visited, np)
-		k[22] = midleAt[i]
-		if s.Sched.Lock == mref(i) {
-			k[23] = 1
-		}
-		if s.Sched.ForcegcLock == mref(i) {
-			k[24] = 1
-		}
-		k[25] = objLocks[i]
-		if mm.LM != 0 {
-			k[26] = s.M[mm.LM-1].PC + 1
-		}
-		k[27] = mm.QN
-		k[28] = s.World.LockedG[i]
-		if s.World.Stopper == mref(i) {
-			k[29] = 1
-		}
-		k[30] = uint8(s.World.LockedExit >> i & 1)
-		w := &t.w[n]
-		for j := range w {
-			w[j] = binary.BigEndian.Uint64(k[8*j:])
-		}
+	if mm.LM != 0 {
+		k[26] = s.M[mm.LM-1].PC + 1
 	}
-}
-
-// keyLess4 orders words lexicographically.
-func keyLess4(a, b *[4]uint64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
+	k[27] = mm.QN
+	k[28] = s.World.LockedG[i]
+	if s.World.Stopper == mref(i) {
+		k[29] = 1
 	}
-	return false
+	k[30] = uint8(s.World.LockedExit >> i & 1)
+	return k
 }
 
 func pmap(perm *[MaxP + MaxM]uint8, ref uint8) uint8 {
