@@ -201,9 +201,7 @@ func (m *Model) perm(s *State, r *renaming) (identity bool) {
 
 	// M signatures, over the worker Ms with ids below mnext. Word 0:
 	// Created, PC, Ret, Depth.
-	for i := range oldToNew {
-		oldToNew[i] = uint8(i)
-	}
+	*oldToNew = identityM
 	var idx [MaxM]uint8
 	var mw0 [MaxM]uint64
 	var mOrder [MaxM]uint8
@@ -238,6 +236,8 @@ func (m *Model) perm(s *State, r *renaming) (identity bool) {
 	return identity
 }
 
+var identityM = [MaxM]uint8{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+
 // A renaming maps old P indexes to new (p) and old M indexes to new (m).
 type renaming struct {
 	p [MaxP + MaxM]uint8
@@ -250,18 +250,15 @@ type renaming struct {
 // earlier one's entry, in M order), and whether it must run the safe-point
 // function. They are built only for a tie, which most states never have.
 func pTailLess(c *Config, s *State, a, b int) bool {
-	var k [2][10]uint8 // signature bytes 8..17 of a and b
+	// Runnext, timers and the place on pidle usually decide.
+	ha, hb := pHead(s, a), pHead(s, b)
+	if ha != hb {
+		return ha < hb
+	}
+	var k [2][7]uint8 // signature bytes 11..17 of a and b
 	for x, p := range [2]int{a, b} {
-		k[x][0] = s.P[p].Runnext
-		k[x][1] = s.P[p].Timers
-		k[x][2] = 255
-		for i, q := range s.Sched.Pidle {
-			if q == pref(p) {
-				k[x][2] = uint8(i)
-			}
-		}
 		if s.World.RunSafePointFn&(1<<p) != 0 {
-			k[x][9] = 1
+			k[x][6] = 1
 		}
 	}
 	pa, pb := pref(a), pref(b)
@@ -269,24 +266,36 @@ func pTailLess(c *Config, s *State, a, b int) bool {
 		mm := &s.M[i]
 		for x, r := range [2]uint8{pa, pb} {
 			if mm.P == r {
-				k[x][3] = mm.PC
-				k[x][4] = mm.CurG
+				k[x][0] = mm.PC
+				k[x][1] = mm.CurG
 			}
 			if mm.NextP == r && mm.NextP != mm.P {
-				k[x][5] = mm.PC
+				k[x][2] = mm.PC
 			}
 			if mm.OldP == r {
-				k[x][6]++
+				k[x][3]++
 			}
 			if mm.LP == r {
-				k[x][7] = mm.PC
+				k[x][4] = mm.PC
 			}
 			if mm.Visited&(1<<(r-1)) != 0 {
-				k[x][8]++
+				k[x][5]++
 			}
 		}
 	}
 	return bytes.Compare(k[0][:], k[1][:]) < 0
+}
+
+// pHead is bytes 8..10 of P p's signature: runnext, timers, and its place
+// on pidle (the last, 255 if none).
+func pHead(s *State, p int) uint32 {
+	at := uint32(255)
+	for i, q := range s.Sched.Pidle {
+		if q == pref(p) {
+			at = uint32(i)
+		}
+	}
+	return uint32(s.P[p].Runnext)<<16 | uint32(s.P[p].Timers)<<8 | at
 }
 
 // mTailLess compares bytes 8..39 of the signatures of Ms a and b (their
