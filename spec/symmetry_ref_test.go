@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// The symmetry reduction as it was before it was made faster (issue 14),
-// kept as the oracle: the representative must stay the same state for
-// every state, or fingerprints, counts and traces would change.
+// The symmetry reduction and the invariants as they were before they were
+// made faster (issue 14), kept as oracles: the representative must stay
+// the same state for every state, or fingerprints, counts and traces would
+// change, and an invariant must hold in the same states.
 
 // perm computes the renaming: old P index -> new, old M index -> new.
 func refPerm(m *Model, s *State) (pperm [MaxP + MaxM]uint8, oldToNew [MaxM]uint8, identity bool) {
@@ -282,6 +283,14 @@ func TestRepresentativeSameAsBefore(t *testing.T) {
 			u := s
 			perturb(rng, c, &u)
 			compareRep(t, m, &u, &dst, perm)
+			for _, x := range []*State{&s, &u} {
+				if gPlacesOK(c, x) != refGPlacesOK(c, x) {
+					t.Fatalf("%s: gPlacesOK differs for\n%s", name, m.FormatState(x))
+				}
+				if pOwnershipOK(c, x) != refPOwnershipOK(c, x) {
+					t.Fatalf("%s: pOwnershipOK differs for\n%s", name, m.FormatState(x))
+				}
+			}
 			acts = m.Actions(&s, acts[:0])
 			for _, a := range acts {
 				x := m.Next(&s, a)
@@ -358,4 +367,117 @@ func perturb(rng *rand.Rand, c *Config, s *State) {
 // encodeRep is the encoding of s's representative as the checker computes it.
 func encodeRep(m *Model, s *State) []byte {
 	return m.EncodeRepresentative(s, []byte("prefix"))[len("prefix"):]
+}
+
+// refPOwnershipOK is pOwnershipOK as it was; it checks p-owned-once.
+func refPOwnershipOK(c *Config, s *State) bool {
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		pp := &s.P[p]
+		onIdle := 0
+		for _, q := range s.Sched.Pidle {
+			if q == pref(p) {
+				onIdle++
+			}
+		}
+		asP, asNext := -1, -1
+		for i := 0; i < c.nm(); i++ {
+			if s.M[i].P == pref(p) {
+				if asP >= 0 {
+					return false
+				}
+				asP = i
+			}
+			if s.M[i].NextP == pref(p) {
+				if asNext >= 0 {
+					return false
+				}
+				asNext = i
+			}
+		}
+		switch {
+		case onIdle > 1:
+			return false
+		case onIdle == 1 && (pp.Status != _Pidle || pp.M != 0 || asP >= 0 || asNext >= 0 || !s.runqempty(p)):
+			return false
+		case asP >= 0 && pp.Status == _Pgcstop:
+			// The stopper keeps its P, _Pgcstop, as m.p.
+			if asNext >= 0 || pp.M != mref(asP) || s.World.Stopper != mref(asP) {
+				return false
+			}
+		case asP >= 0 && (asNext >= 0 || pp.M != mref(asP) || pp.Status != _Prunning):
+			return false
+		case pp.Status == _Pgcstop && (pp.M != 0 || asNext >= 0 || onIdle != 0 || !s.World.GCWaiting):
+			return false
+		case pp.Status == _Pidle && pp.M != 0 && !procresizeAssigned(c, s, p):
+			return false
+		case asNext >= 0 && (pp.Status != _Pidle || pp.M != 0):
+			return false
+		case pp.Status == _Prunning && (pp.M == 0 || s.M[pp.M-1].P != pref(p)):
+			return false
+		case pp.Status == _Psyscall && (pp.M != 0 || asP >= 0 || asNext >= 0 || onIdle != 0):
+			return false
+		}
+	}
+	return true
+}
+
+// refGPlacesOK is gPlacesOK as it was; it checks g-in-one-place.
+func refGPlacesOK(c *Config, s *State) bool {
+	var queued, onM [MaxG]int
+	count := func(g uint8, where *[MaxG]int) {
+		if g != 0 {
+			where[g-1]++
+		}
+	}
+	for p := 0; p < c.GOMAXPROCS; p++ {
+		pp := &s.P[p]
+		for i := 0; i < int(pp.RunqN); i++ {
+			count(pp.Runq[i], &queued)
+		}
+		count(pp.Runnext, &queued)
+	}
+	for i := 0; i < int(s.Sched.RunqN); i++ {
+		count(s.Sched.Runq[i], &queued)
+	}
+	var held [MaxG]int
+	for i := 0; i < c.nm(); i++ {
+		m := &s.M[i]
+		count(m.CurG, &onM)
+		for h := heldG(m); h != 0; h &= h - 1 {
+			held[nthBit(h, 0)]++
+		}
+		if g := s.World.LockedG[i]; g != 0 && m.Park != 0 {
+			// startlockedm took the locked G off a run queue and
+			// woke its M (which may not be asleep yet): the G is
+			// that M's now.
+			held[g-1]++
+		}
+		if m.CurG != 0 && s.G[m.CurG-1].M != mref(i) {
+			return false
+		}
+	}
+	for g := 0; g < c.ng(); g++ {
+		st := s.G[g].Status &^ _Gscan
+		switch st {
+		case _Grunnable:
+			if queued[g]+held[g] != 1 || onM[g] != 0 {
+				return false
+			}
+		case _Grunning, _Gsyscall:
+			if queued[g] != 0 || onM[g] != 1 {
+				return false
+			}
+		case _Gwaiting:
+			// The stopper's G waits on its M while it stops the world
+			// or runs forEachP (casGToWaitingForSuspendG).
+			if queued[g] != 0 || (onM[g] != 0 && s.G[g].Wait != waitSTW) || held[g] > 1 {
+				return false
+			}
+		case _Gdead:
+			if queued[g]+held[g]+onM[g] != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
