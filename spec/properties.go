@@ -380,7 +380,8 @@ func gPlacesOK(c *Config, s *State) bool {
 		count(s.Sched.Runq[i], &queued)
 	}
 	var held [MaxG]uint8
-	for i := 0; i < c.nm(); i++ {
+	nm, ng := c.nm(), c.ng()
+	for i := 0; i < nm; i++ {
 		m := &s.M[i]
 		count(m.CurG, &onM)
 		for h := heldG(m); h != 0; h &= h - 1 {
@@ -396,7 +397,7 @@ func gPlacesOK(c *Config, s *State) bool {
 			return false
 		}
 	}
-	for g := 0; g < c.ng(); g++ {
+	for g := 0; g < ng; g++ {
 		st := s.G[g].Status &^ _Gscan
 		switch st {
 		case _Grunnable:
