@@ -250,8 +250,20 @@ type renaming struct {
 // earlier one's entry, in M order), and whether it must run the safe-point
 // function. They are built only for a tie, which most states never have.
 func pTailLess(c *Config, s *State, a, b int) bool {
-	// Runnext, timers and the place on pidle usually decide.
-	ha, hb := pHead(s, a), pHead(s, b)
+	// Runnext, timers and the place on pidle (the last, 255 if none)
+	// usually decide.
+	pa, pb := pref(a), pref(b)
+	ia, ib := uint32(255), uint32(255)
+	for i, q := range s.Sched.Pidle {
+		switch q {
+		case pa:
+			ia = uint32(i)
+		case pb:
+			ib = uint32(i)
+		}
+	}
+	ha := uint32(s.P[a].Runnext)<<16 | uint32(s.P[a].Timers)<<8 | ia
+	hb := uint32(s.P[b].Runnext)<<16 | uint32(s.P[b].Timers)<<8 | ib
 	if ha != hb {
 		return ha < hb
 	}
@@ -261,8 +273,7 @@ func pTailLess(c *Config, s *State, a, b int) bool {
 			k[x][6] = 1
 		}
 	}
-	pa, pb := pref(a), pref(b)
-	for i := 0; i < c.nm(); i++ {
+	for i, nm := 0, c.nm(); i < nm; i++ {
 		mm := &s.M[i]
 		for x, r := range [2]uint8{pa, pb} {
 			if mm.P == r {
@@ -284,18 +295,6 @@ func pTailLess(c *Config, s *State, a, b int) bool {
 		}
 	}
 	return bytes.Compare(k[0][:], k[1][:]) < 0
-}
-
-// pHead is bytes 8..10 of P p's signature: runnext, timers, and its place
-// on pidle (the last, 255 if none).
-func pHead(s *State, p int) uint32 {
-	at := uint32(255)
-	for i, q := range s.Sched.Pidle {
-		if q == pref(p) {
-			at = uint32(i)
-		}
-	}
-	return uint32(s.P[p].Runnext)<<16 | uint32(s.P[p].Timers)<<8 | at
 }
 
 // mTailLess compares bytes 8..39 of the signatures of Ms a and b (their
