@@ -149,7 +149,8 @@ type search[S, A any] struct {
 	opt   Options
 	props []Property[S]
 	sym   Symmetric[S]
-	symTo SymmetricInto[S] // if the model is one, with symmetry on
+	symTo SymmetricInto[S]    // if the model is one, with symmetry on
+	symEn SymmetricEncoder[S] // likewise
 	// symProcs, with symmetry on, lets liveness run on the quotient.
 	symProcs SymmetricProcs[S]
 	liveSink uint64     // keeps the liveness table's touches alive
@@ -258,6 +259,7 @@ func newSearch[S, A any](m Model[S, A], opt Options) *search[S, A] {
 		s.sym, _ = any(m).(Symmetric[S])
 		if s.sym != nil {
 			s.symTo, _ = any(m).(SymmetricInto[S])
+			s.symEn, _ = any(m).(SymmetricEncoder[S])
 			s.symProcs, _ = any(m).(SymmetricProcs[S])
 		}
 	}
@@ -312,6 +314,8 @@ func (s *search[S, A]) hasLiveness() bool {
 // symmetry), using w's buffer.
 func (s *search[S, A]) fingerprint(w *worker[S, A], st *S) uint64 {
 	switch {
+	case s.symEn != nil:
+		w.enc = s.symEn.EncodeRepresentative(st, w.enc[:0])
 	case s.symTo != nil:
 		w.enc = s.m.Encode(s.symTo.RepresentativeInto(st, w.rep), w.enc[:0])
 	case s.sym != nil:

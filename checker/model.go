@@ -26,8 +26,9 @@
 // states), Symmetric (symmetry reduction), Waiter (fair locks for
 // liveness), StateFormatter and StepFormatter (traces for people), and, for
 // speed and memory on large models, Decoder (the frontier is kept encoded),
-// NextIntoer (successors computed in place) and SymmetricInto
-// (representatives without copies). None changes what a run reports.
+// NextIntoer (successors computed in place), SymmetricInto
+// (representatives without copies) and SymmetricEncoder (representatives
+// encoded without being built). None changes what a run reports.
 //
 // Memory. A run keeps about 15 bytes per distinct state (the visited set's
 // fingerprints and the trace store's parent and action) and, besides, the
@@ -93,6 +94,14 @@ type Symmetric[S any] interface {
 // checker keeps for the model, used for nothing else) and returns dst.
 type SymmetricInto[S any] interface {
 	RepresentativeInto(s, dst *S) *S
+}
+
+// A SymmetricEncoder is a Symmetric model that encodes a representative
+// without building it: EncodeRepresentative appends to dst exactly the
+// bytes Encode would append for Representative(s). The checker uses it for
+// fingerprints, where the representative itself is not needed.
+type SymmetricEncoder[S any] interface {
+	EncodeRepresentative(s *S, dst []byte) []byte
 }
 
 // A SymmetricProcs model's symmetry renames its processes, and the model

@@ -47,6 +47,33 @@ func BenchmarkRepresentative(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeRepresentative measures what the checker does with
+// symmetry for every successor: encode its representative
+// (checker.SymmetricEncoder), on the states of BenchmarkRepresentative's
+// walk.
+func BenchmarkEncodeRepresentative(b *testing.B) {
+	m, err := New(Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := m.Init()[0]
+	var states []State
+	var acts []Action
+	for i := 0; i < 200; i++ {
+		acts = m.Actions(&s, acts[:0])
+		if len(acts) == 0 {
+			break
+		}
+		s = m.Next(&s, acts[i%len(acts)])
+		states = append(states, s)
+	}
+	var enc []byte
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		enc = m.EncodeRepresentative(&states[i%len(states)], enc[:0])
+	}
+}
+
 // BenchmarkLivenessSpawnHeavy checks spawn-heavy with its liveness
 // properties (the safety search, then the liveness graph on the quotient),
 // and reports the liveness phase's share.

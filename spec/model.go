@@ -204,7 +204,8 @@ func (m *Model) Actions(s *State, dst []Action) []Action {
 	x := getExec()
 	defer putExec(x)
 	*x = exec{s: s, c: c}
-	for i := 0; i < c.nm(); i++ {
+	nm, ng := c.nm(), c.ng() // the steps do not change c
+	for i := 0; i < nm; i++ {
 		mm := &s.M[i]
 		if !mm.Created {
 			continue
@@ -222,7 +223,7 @@ func (m *Model) Actions(s *State, dst []Action) []Action {
 			dst = append(dst, Action{Actor: uint8(i), Step: mm.PC, Choice: uint8(ch)})
 		}
 	}
-	for g := 0; g < c.ng(); g++ {
+	for g := 0; g < ng; g++ {
 		gs := &s.G[g]
 		if gs.Status != _Gwaiting {
 			continue

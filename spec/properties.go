@@ -362,8 +362,9 @@ func heldG(m *M) (held uint8) {
 
 // gPlacesOK checks g-in-one-place.
 func gPlacesOK(c *Config, s *State) bool {
-	var queued, onM [MaxG]int
-	count := func(g uint8, where *[MaxG]int) {
+	// Counts are small (a G is in at most a few dozen places), so bytes.
+	var queued, onM [MaxG]uint8
+	count := func(g uint8, where *[MaxG]uint8) {
 		if g != 0 {
 			where[g-1]++
 		}
@@ -378,8 +379,9 @@ func gPlacesOK(c *Config, s *State) bool {
 	for i := 0; i < int(s.Sched.RunqN); i++ {
 		count(s.Sched.Runq[i], &queued)
 	}
-	var held [MaxG]int
-	for i := 0; i < c.nm(); i++ {
+	var held [MaxG]uint8
+	nm, ng := c.nm(), c.ng()
+	for i := 0; i < nm; i++ {
 		m := &s.M[i]
 		count(m.CurG, &onM)
 		for h := heldG(m); h != 0; h &= h - 1 {
@@ -395,7 +397,7 @@ func gPlacesOK(c *Config, s *State) bool {
 			return false
 		}
 	}
-	for g := 0; g < c.ng(); g++ {
+	for g := 0; g < ng; g++ {
 		st := s.G[g].Status &^ _Gscan
 		switch st {
 		case _Grunnable:
@@ -423,29 +425,37 @@ func gPlacesOK(c *Config, s *State) bool {
 
 // pOwnershipOK checks p-owned-once.
 func pOwnershipOK(c *Config, s *State) bool {
-	for p := 0; p < c.GOMAXPROCS; p++ {
+	np := c.GOMAXPROCS
+	// For each P: how often it is on pidle, and the M whose p (asP) and
+	// nextp (asNext) it is; two such Ms break the invariant. One pass over
+	// pidle and the Ms for all Ps.
+	var onIdleOf [MaxP]int
+	for _, q := range s.Sched.Pidle {
+		if q != 0 && int(q) <= np {
+			onIdleOf[q-1]++
+		}
+	}
+	var asPOf, asNextOf [MaxP]int
+	for p := 0; p < np; p++ {
+		asPOf[p], asNextOf[p] = -1, -1
+	}
+	for i := 0; i < c.nm(); i++ {
+		if q := s.M[i].P; q != 0 && int(q) <= np {
+			if asPOf[q-1] >= 0 {
+				return false
+			}
+			asPOf[q-1] = i
+		}
+		if q := s.M[i].NextP; q != 0 && int(q) <= np {
+			if asNextOf[q-1] >= 0 {
+				return false
+			}
+			asNextOf[q-1] = i
+		}
+	}
+	for p := 0; p < np; p++ {
 		pp := &s.P[p]
-		onIdle := 0
-		for _, q := range s.Sched.Pidle {
-			if q == pref(p) {
-				onIdle++
-			}
-		}
-		asP, asNext := -1, -1
-		for i := 0; i < c.nm(); i++ {
-			if s.M[i].P == pref(p) {
-				if asP >= 0 {
-					return false
-				}
-				asP = i
-			}
-			if s.M[i].NextP == pref(p) {
-				if asNext >= 0 {
-					return false
-				}
-				asNext = i
-			}
-		}
+		onIdle, asP, asNext := onIdleOf[p], asPOf[p], asNextOf[p]
 		switch {
 		case onIdle > 1:
 			return false
