@@ -22,10 +22,9 @@ func BenchmarkCheckSpawnHeavy(b *testing.B) {
 	}
 }
 
-// BenchmarkRepresentative measures symmetry reduction alone, on the states
-// of a walk through the default configuration (the i-th action of the
-// i-th state, modulo the number enabled).
-func BenchmarkRepresentative(b *testing.B) {
+// defaultWalk returns the default model and the states of a walk through
+// it: the i-th action of the i-th state, modulo the number enabled.
+func defaultWalk(b *testing.B) (*Model, []State) {
 	m, err := New(Default())
 	if err != nil {
 		b.Fatal(err)
@@ -41,6 +40,13 @@ func BenchmarkRepresentative(b *testing.B) {
 		s = m.Next(&s, acts[i%len(acts)])
 		states = append(states, s)
 	}
+	return m, states
+}
+
+// BenchmarkRepresentative measures symmetry reduction alone, on the states
+// of defaultWalk.
+func BenchmarkRepresentative(b *testing.B) {
+	m, states := defaultWalk(b)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		_ = m.Representative(&states[i%len(states)])
@@ -52,21 +58,7 @@ func BenchmarkRepresentative(b *testing.B) {
 // (checker.SymmetricEncoder), on the states of BenchmarkRepresentative's
 // walk.
 func BenchmarkEncodeRepresentative(b *testing.B) {
-	m, err := New(Default())
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := m.Init()[0]
-	var states []State
-	var acts []Action
-	for i := 0; i < 200; i++ {
-		acts = m.Actions(&s, acts[:0])
-		if len(acts) == 0 {
-			break
-		}
-		s = m.Next(&s, acts[i%len(acts)])
-		states = append(states, s)
-	}
+	m, states := defaultWalk(b)
 	var enc []byte
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
