@@ -17,8 +17,10 @@ bench:
 # The project's large benchmark (not part of go test): the default workload
 # with forcegc and three worker Ms, which no run on this 2-core, 24 GiB
 # machine has exhausted (docs/performance.md, "A default with forcegc").
-# It stops at BENCH_MEM of heap and saves its search every 10 minutes and at
-# the end in BENCH_DIR; run it again with RESUME=1 to go on from there.
+# -mem keeps its levels on disk (in the system's temporary directory; about a
+# level's states, a few GB at most), and it stops when the heap and the visited
+# set reach BENCH_MEM. It saves its search every 10 minutes and at the end in
+# BENCH_DIR (tens of GB); run it again with RESUME=1 to go on from there.
 BENCH_MEM ?= 20GiB
 BENCH_DIR ?= .bench-large
 bench-large:
