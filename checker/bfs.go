@@ -136,7 +136,6 @@ type worker[S, A any] struct {
 	cand     stateList[S]
 	candFile *os.File
 	candSize int64
-	candErr  error
 	coverage []int64
 	gen      int64
 	// smallest level index satisfying each Sometimes property
@@ -353,6 +352,7 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 	}
 	last := time.Now()
 	var ms runtime.MemStats
+	var mem uint64 // heap and mapped tables, as of the last reading
 	lastMem := time.Time{}
 	for {
 		select {
@@ -369,8 +369,8 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 				lastMem = now
 				runtime.ReadMemStats(&ms)
 				// The visited set's mapped tables are not on the heap.
-				ms.HeapAlloc += uint64(s.tables.mapped.Load())
-				if ms.HeapAlloc > s.opt.MemoryLimit {
+				mem = ms.HeapAlloc + uint64(s.tables.mapped.Load())
+				if mem > s.opt.MemoryLimit {
 					s.halt("memory limit")
 				}
 			}
@@ -380,7 +380,7 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 				d := int64(s.store.n)
 				heap := ""
 				if s.opt.MemoryLimit > 0 {
-					heap = fmt.Sprintf(", memory %.2f GB", float64(ms.HeapAlloc)/1e9)
+					heap = fmt.Sprintf(", memory %.2f GB", float64(mem)/1e9)
 				}
 				fmt.Fprintf(s.opt.Progress, "progress: %.0fs depth %d, %d distinct, %d generated, %d queued, %.0f states/s%s\n",
 					el, s.level.Load(), d, s.gen.Load(), s.queue.Load()-s.expand.Load(), float64(d)/el, heap)
@@ -550,10 +550,8 @@ func (s *search[S, A]) run() *Result {
 			break
 		}
 		next.seal()
-		if err := spillError(next); err != nil {
-			// The next level is not all on disk: stop at this one.
-			s.halt(err.Error())
-			s.spillBroken.Store(true)
+		if next.disk != nil && next.disk.err != nil {
+			s.spillFailed(next.disk.err)
 		}
 		if why := s.stop.Load(); why != nil {
 			res.Depth = depth + 1
@@ -910,11 +908,9 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 			f := b.from[i]
 			s.store.add(uint32(f>>32), int(uint32(f)))
 			if spilled != nil {
-				start := uint32(0)
-				if i > 0 {
-					start = uint32(b.states.loc[i-1])
-				}
-				next.addEncoding(spilled[start:uint32(b.states.loc[i])])
+				// The block's places index its bytes as one chunk.
+				_, start, end := b.states.span(i)
+				next.addEncoding(spilled[start:end])
 			} else {
 				next.copyFrom(&b.states, i, s.dec)
 			}

@@ -56,10 +56,8 @@ func newSpillFile(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("spill: %w", err)
 	}
 	// Unlinked, the file disappears with the process however it ends.
-	// (Where an open file cannot be removed, closeSpill removes it.)
-	if os.Remove(f.Name()) == nil {
-		return f, nil
-	}
+	// (Where an open file cannot be removed, closeSpillFile removes it.)
+	os.Remove(f.Name())
 	return f, nil
 }
 
@@ -155,11 +153,9 @@ func (s *search[S, A]) spillBlock(w *worker[S, A], b *blockOut[S]) {
 		return
 	}
 	bytes := c.chunks[0]
-	if w.candErr == nil {
+	if !s.spillBroken.Load() {
 		if _, err := w.candFile.WriteAt(bytes, w.candSize); err != nil {
-			w.candErr = err
-			s.spillBroken.Store(true)
-			s.halt(fmt.Sprintf("spill: %v", err))
+			s.spillFailed(fmt.Errorf("spill: %w", err))
 		}
 	}
 	b.spillF, b.spillOff, b.spillLen = w.candFile, w.candSize, len(bytes)
@@ -201,18 +197,16 @@ func (s *search[S, A]) openSpill(lists ...*stateList[S]) error {
 // startSpillRound empties the workers' candidate files for a new round.
 func (s *search[S, A]) startSpillRound() {
 	for _, w := range s.workers {
-		if w.candFile != nil && w.candSize > 0 {
-			if err := w.candFile.Truncate(0); err != nil && w.candErr == nil {
-				w.candErr = err
-				s.halt(fmt.Sprintf("spill: %v", err))
+		if w.candFile != nil && w.candSize > 0 && !s.spillBroken.Load() {
+			if err := w.candFile.Truncate(0); err != nil {
+				s.spillFailed(fmt.Errorf("spill: %w", err))
 			}
 		}
 		w.candSize = 0
 	}
 }
 
-// closeSpill closes and removes the spill files, and adds up what was
-// written to them.
+// closeSpill closes and removes the spill files.
 func (s *search[S, A]) closeSpill(lists ...*stateList[S]) {
 	for _, l := range lists {
 		if l.disk != nil {
@@ -226,12 +220,10 @@ func (s *search[S, A]) closeSpill(lists ...*stateList[S]) {
 	}
 }
 
-// spillError returns the first error writing a level list, if any.
-func spillError[S any](lists ...*stateList[S]) error {
-	for _, l := range lists {
-		if l.disk != nil && l.disk.err != nil {
-			return l.disk.err
-		}
-	}
-	return nil
+// spillFailed stops the search because a spill file could not be
+// written: the level's states are not all on disk, so neither the next
+// level nor a checkpoint of it can be trusted.
+func (s *search[S, A]) spillFailed(err error) {
+	s.spillBroken.Store(true)
+	s.halt(err.Error())
 }

@@ -157,12 +157,18 @@ func (l *stateList[S]) enc(i int, rd *listReader) []byte {
 
 // encoding returns the encoding of state i of a list in memory.
 func (l *stateList[S]) encoding(i int) []byte {
-	ch, end := l.loc[i]>>32, int(uint32(l.loc[i]))
-	start := 0
-	if i > 0 && l.loc[i-1]>>32 == ch {
+	ch, start, end := l.span(i)
+	return l.chunks[ch][start:end]
+}
+
+// span returns where the encoding of state i of a list in memory is: its
+// chunk and its bounds in the chunk.
+func (l *stateList[S]) span(i int) (ch, start, end int) {
+	ch, end = int(l.loc[i]>>32), int(uint32(l.loc[i]))
+	if i > 0 && int(l.loc[i-1]>>32) == ch {
 		start = int(uint32(l.loc[i-1]))
 	}
-	return l.chunks[ch][start:end]
+	return ch, start, end
 }
 
 // at returns state i: in place, or decoded into scratch (rd as for enc).
