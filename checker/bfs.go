@@ -30,8 +30,11 @@ import (
 //     congruent to w; it walks its lists of all blocks in block order and
 //     inserts their fingerprints, so the first candidate (in frontier order,
 //     then action order) of each new fingerprint is the one marked new.
-//  3. Number (sequential). New states get consecutive ids in that order, and
-//     become the next frontier.
+//  3. Number (parallel by block). New states get consecutive ids in that
+//     order, and become the next frontier: each block's new candidates are
+//     listed and their ids and places in the next frontier computed from
+//     the earlier blocks' counts (a prefix sum, the only sequential part),
+//     then the blocks are copied side by side.
 //
 // A violation found in phase 1 is reported for the state with the smallest
 // id, so the counterexample is a shortest one and is chosen canonically.
@@ -97,6 +100,22 @@ type blockOut[S any] struct {
 	spillF   *os.File
 	spillOff int64
 	spillLen int
+
+	// Phase 3: the indexes of the new candidates, in order, the bytes of
+	// their encodings and the longest; how many of them are numbered (a
+	// state limit may cut the last block), the first one's id, and where
+	// they go in the next frontier (the first's index there, and for
+	// encodings in memory, the chunk and offset). wide lists the new
+	// candidates (indexes into fresh) whose action index the trace store
+	// keeps in its map.
+	fresh        []uint32
+	freshBytes   int
+	freshMaxEnc  int
+	take         int
+	id0          uint32
+	first        int
+	chunk, chOff int
+	wide         []uint32
 }
 
 type candGroup struct {
@@ -140,6 +159,7 @@ type worker[S, A any] struct {
 	gen      int64
 	// smallest level index satisfying each Sometimes property
 	someAt []int
+	isNew  []bool // phase 3 scratch
 	_      [128]byte
 }
 
@@ -178,7 +198,6 @@ type search[S, A any] struct {
 	someID []int64 // id of the first witness of each Sometimes property; -1
 	always []int   // indexes of the Always properties
 	some   []int   // indexes of the Sometimes properties
-	isNew  []bool  // phase 3 scratch
 	numBuf []byte  // phase 3 scratch: a spilled block's candidates
 	// probeAll: phase 1 probes every candidate in this level (see
 	// probeHitRatio).
@@ -873,50 +892,131 @@ func (s *search[S, A]) insertGroup(w *worker[S, A], blocks []blockOut[S], wi int
 
 // number is phase 3: it gives the new states of the round ids in candidate
 // order, records how each was reached, and appends them to next. It
-// returns false if a state limit stopped it.
+// returns false if a state limit stopped it. The blocks are listed and
+// copied in parallel; only the running count that gives each block its
+// first id and its place is taken in order.
 func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
-	for bi := range blocks {
-		b := &blocks[bi]
-		n := b.states.len()
-		if cap(s.isNew) < n {
-			s.isNew = make([]bool, n)
+	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
+		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
+			s.listFresh(w, &blocks[k])
 		}
-		isNew := s.isNew[:n]
-		clear(isNew)
-		var spilled []byte
-		if b.spillF != nil {
+	})
+	// The state limit: as if the states were numbered one by one, a
+	// search stops when a new state would be numbered past it.
+	limit, why := int64(noParent-1), "state limit (2^32-1 states)"
+	if m := s.opt.MaxStates; m > 0 && m <= limit {
+		limit, why = m, "state limit"
+	}
+	id := s.store.n
+	stopped := false
+	inMemory := s.dec != nil && next.disk == nil
+	for k := range blocks {
+		b := &blocks[k]
+		b.take, b.id0 = len(b.fresh), id
+		// (The initial states are not limited: id may be past it.)
+		if left := max(0, limit-int64(id)); int64(b.take) > left {
+			b.take, stopped = int(left), true
+			if s.dec != nil {
+				b.freshBytes = 0
+				for _, i := range b.fresh[:b.take] {
+					_, start, end := b.states.span(int(i))
+					b.freshBytes += end - start
+				}
+			}
+		}
+		id += uint32(b.take)
+		switch {
+		case s.dec == nil:
+			b.first = next.placeValues(b.take)
+		case inMemory:
+			b.chunk, b.chOff, b.first = next.place(b.take, b.freshBytes)
+			next.maxEnc = max(next.maxEnc, b.freshMaxEnc)
+		}
+		if stopped {
+			blocks = blocks[:k+1]
+			break
+		}
+	}
+	s.store.grow(int(id - s.store.n))
+	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
+		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
+			s.fillBlock(&blocks[k], next, inMemory)
+		}
+	})
+	for k := range blocks {
+		b := &blocks[k]
+		for _, j := range b.wide {
+			s.store.setWide(b.id0+j, int(uint32(b.from[b.fresh[j]])))
+		}
+		if next.disk != nil && b.take > 0 {
+			// Appended in order: the next level's file is written
+			// sequentially. The block's places index its bytes as
+			// one chunk.
 			s.numBuf = s.spilledCandidates(b, s.numBuf)
-			spilled = s.numBuf
+			for _, i := range b.fresh[:b.take] {
+				_, start, end := b.states.span(int(i))
+				next.addEncoding(s.numBuf[start:end])
+			}
 		}
+	}
+	if stopped {
+		s.halt(why)
+		return false
+	}
+	return true
+}
+
+// listFresh lists the new candidates of block b, from phase 2's lists, in
+// candidate order.
+func (s *search[S, A]) listFresh(w *worker[S, A], b *blockOut[S]) {
+	if len(b.groups) == 1 {
+		b.fresh = append(b.fresh[:0], b.groups[0].fresh...)
+	} else {
+		n := b.states.len()
+		if cap(w.isNew) < n {
+			w.isNew = make([]bool, n)
+		}
+		isNew := w.isNew[:n]
+		clear(isNew)
 		for g := range b.groups {
 			for _, i := range b.groups[g].fresh {
 				isNew[i] = true
 			}
 		}
+		b.fresh = b.fresh[:0]
 		for i, ok := range isNew {
-			if !ok {
-				continue
-			}
-			if s.opt.MaxStates > 0 && int64(s.store.n) >= s.opt.MaxStates {
-				s.halt("state limit")
-				return false
-			}
-			if s.store.n == noParent-1 {
-				s.halt("state limit (2^32-1 states)")
-				return false
-			}
-			f := b.from[i]
-			s.store.add(uint32(f>>32), int(uint32(f)))
-			if spilled != nil {
-				// The block's places index its bytes as one chunk.
-				_, start, end := b.states.span(i)
-				next.addEncoding(spilled[start:end])
-			} else {
-				next.copyFrom(&b.states, i, s.dec)
+			if ok {
+				b.fresh = append(b.fresh, uint32(i))
 			}
 		}
 	}
-	return true
+	b.freshBytes, b.freshMaxEnc = 0, 0
+	if s.dec != nil {
+		for _, i := range b.fresh {
+			_, start, end := b.states.span(int(i))
+			b.freshBytes += end - start
+			b.freshMaxEnc = max(b.freshMaxEnc, end-start)
+		}
+	}
+}
+
+// fillBlock records how the new states of block b were reached and, but
+// for a spilled next level, copies them to their places in next.
+func (s *search[S, A]) fillBlock(b *blockOut[S], next *stateList[S], inMemory bool) {
+	b.wide = b.wide[:0]
+	off := b.chOff
+	for j, i := range b.fresh[:b.take] {
+		f := b.from[i]
+		if s.store.set(b.id0+uint32(j), uint32(f>>32), int(uint32(f))) {
+			b.wide = append(b.wide, uint32(j))
+		}
+		switch {
+		case s.dec == nil:
+			next.vals[b.first+j] = b.states.vals[i]
+		case inMemory:
+			off = next.put(b.first+j, b.chunk, off, b.states.encoding(int(i)))
+		}
+	}
 }
 
 const noViolation = -2

@@ -1,5 +1,7 @@
 package checker
 
+import "slices"
+
 // A Decoder is a Model that can rebuild a state from its encoding. The
 // checker then keeps the states it has yet to expand (the frontier and the
 // candidates of the next level) as encodings rather than values. That
@@ -87,6 +89,11 @@ func (l *stateList[S]) room(n int) *[]byte {
 	}
 	if l.used > 0 {
 		c := &l.chunks[l.used-1]
+		if l.chunkSize == 0 && len(*c)+n > cap(*c) {
+			// Double: an append by the encoder would grow a large
+			// chunk by a quarter, and copy it again soon after.
+			*c = slices.Grow(*c, max(n, cap(*c)))
+		}
 		if l.chunkSize == 0 || len(*c)+n <= cap(*c) {
 			return c
 		}
@@ -137,6 +144,38 @@ func (l *stateList[S]) addEncoding(e []byte) {
 	start := len(*c)
 	*c = append(*c, e...)
 	l.push(c, start)
+}
+
+// place reserves room at the list's end, in memory, for n states whose
+// encodings take size bytes in all, back to back in one chunk, for put to
+// fill in (several workers may fill different places at once). It returns
+// the chunk, the offset there and the index of the first state.
+func (l *stateList[S]) place(n, size int) (chunk, off, first int) {
+	first = l.len()
+	if n == 0 {
+		return 0, 0, first
+	}
+	c := l.room(size)
+	off = len(*c)
+	*c = (*c)[:off+size]
+	l.loc = slices.Grow(l.loc, n)[:first+n]
+	return l.used - 1, off, first
+}
+
+// put writes encoding e as state i, at offset off of chunk ch (reserved by
+// place), and returns the offset after it.
+func (l *stateList[S]) put(i, ch, off int, e []byte) int {
+	end := off + copy(l.chunks[ch][off:], e)
+	l.loc[i] = uint64(ch)<<32 | uint64(end)
+	return end
+}
+
+// placeValues reserves n states at the end of a list of values, for the
+// caller to set, and returns the index of the first.
+func (l *stateList[S]) placeValues(n int) (first int) {
+	first = len(l.vals)
+	l.vals = slices.Grow(l.vals, n)[:first+n]
+	return first
 }
 
 // seal makes the list readable: a spilled list's buffer is written out.

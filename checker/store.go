@@ -1,5 +1,7 @@
 package checker
 
+import "slices"
+
 // The trace store: for every distinct state, in breadth-first discovery
 // order, the id of the state it was first reached from and the index of the
 // action that reached it. Ids are dense uint32s, so a state costs 5 bytes
@@ -27,28 +29,55 @@ type traceStore struct {
 
 func (t *traceStore) add(parent uint32, act int) uint32 {
 	id := t.n
-	c := int(id >> storeChunkBits)
-	if c == len(t.parents) {
-		// The first chunk grows by appending; later ones are
-		// allocated whole.
-		n := storeChunk
-		if c == 0 {
-			n = 1024
-		}
-		t.parents = append(t.parents, make([]uint32, 0, n))
-		t.acts = append(t.acts, make([]uint8, 0, n))
+	t.grow(1)
+	if t.set(id, parent, act) {
+		t.setWide(id, act)
 	}
-	if act >= actEscape {
-		if t.wide == nil {
-			t.wide = make(map[uint32]int)
-		}
-		t.wide[id] = act
-		act = actEscape
-	}
-	t.parents[c] = append(t.parents[c], parent)
-	t.acts[c] = append(t.acts[c], uint8(act))
-	t.n++
 	return id
+}
+
+// grow adds n entries, for set to fill in.
+func (t *traceStore) grow(n int) {
+	for n > 0 {
+		c := int(t.n >> storeChunkBits)
+		if c == len(t.parents) {
+			// The first chunk grows by appending; later ones are
+			// allocated whole.
+			size := storeChunk
+			if c == 0 {
+				size = 1024
+			}
+			t.parents = append(t.parents, make([]uint32, 0, size))
+			t.acts = append(t.acts, make([]uint8, 0, size))
+		}
+		k := min(n, storeChunk-len(t.parents[c]))
+		t.parents[c] = slices.Grow(t.parents[c], k)[:len(t.parents[c])+k]
+		t.acts[c] = slices.Grow(t.acts[c], k)[:len(t.acts[c])+k]
+		t.n += uint32(k)
+		n -= k
+	}
+}
+
+// set fills in entry id, which grow added. Workers may set different
+// entries at once; an action index too large for the entry is left for
+// setWide (the map is not safe for concurrent use), and set reports it.
+func (t *traceStore) set(id, parent uint32, act int) (wide bool) {
+	c, i := id>>storeChunkBits, id&(storeChunk-1)
+	t.parents[c][i] = parent
+	if act >= actEscape {
+		t.acts[c][i] = actEscape
+		return true
+	}
+	t.acts[c][i] = uint8(act)
+	return false
+}
+
+// setWide records the action index of entry id, which set found too large.
+func (t *traceStore) setWide(id uint32, act int) {
+	if t.wide == nil {
+		t.wide = make(map[uint32]int)
+	}
+	t.wide[id] = act
 }
 
 func (t *traceStore) get(id uint32) (parent uint32, act int) {

@@ -1,0 +1,106 @@
+package checker
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// valuesOnly is a model whose states the checker keeps as values: it
+// hides its model's Decode.
+type valuesOnly struct{ Model[tst, int] }
+
+// TestNumberStateLimit: phase 3 numbers blocks in parallel, and a state
+// limit cuts the round inside a block, at the first state past the limit,
+// as numbering one state at a time would. Every worker count, rounds of
+// one block or of the default size, encodings or values, reports the same
+// states, depth and Sometimes witnesses (whose paths go through the
+// trace store), with exactly the limit numbered.
+func TestNumberStateLimit(t *testing.T) {
+	ctx := context.Background()
+	m := triple{n: 40, bad: 29}
+	// Rounds change how far the visited set has grown at the stop.
+	cmp := func(r *Result) string { r.BytesPerState = 0; return comparable(t, r) }
+	for _, limit := range []int64{1, 2, 255, 256, 257, 1000, 30001} {
+		want := cmp(Check(ctx, m, Options{Workers: 1, MaxStates: limit}))
+		for _, w := range []int{1, 2, 3} {
+			for _, rounds := range []int{1, roundBlocks} {
+				for _, values := range []bool{false, true} {
+					var mm Model[tst, int] = m
+					if values {
+						mm = valuesOnly{m}
+					}
+					r := Check(ctx, mm, Options{Workers: w, MaxStates: limit, roundBlocks: rounds})
+					if r.Verdict != VerdictIncomplete || r.Incomplete != "state limit" || r.DistinctStates != max(limit, 2) {
+						t.Fatalf("limit %d, %d workers, rounds %d, values %v: %s (%s), %d states; want the state limit at exactly %d (or the 2 initial states)",
+							limit, w, rounds, values, r.Verdict, r.Incomplete, r.DistinctStates, limit)
+					}
+					if got := cmp(r); got != want {
+						t.Fatalf("limit %d, %d workers, rounds %d, values %v:\n%s\none worker:\n%s", limit, w, rounds, values, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// wideActs has 300 actions in every state: x += a+1 (mod 5000). The
+// shortest way to 4999 takes 17 steps, most of them with action indexes
+// the trace store keeps in its map (255 and up).
+type wideActs struct{}
+
+type wst struct{ x uint16 }
+
+func (wideActs) Init() []wst { return []wst{{}} }
+func (wideActs) Actions(s *wst, dst []int) []int {
+	for a := range 300 {
+		dst = append(dst, a)
+	}
+	return dst
+}
+func (wideActs) Next(s *wst, a int) wst { return wst{uint16((int(s.x) + a + 1) % 5000)} }
+func (wideActs) Encode(s *wst, dst []byte) []byte {
+	return append(dst, byte(s.x), byte(s.x>>8))
+}
+func (wideActs) Properties() []Property[wst] {
+	return []Property[wst]{Always("below-4999", func(s *wst) bool { return s.x != 4999 })}
+}
+func (wideActs) ActionKinds() []string     { return []string{"add"} }
+func (wideActs) Kind(int) int              { return 0 }
+func (wideActs) Process(int) int           { return 0 }
+func (wideActs) FormatAction(a int) string { return "add " + strconv.Itoa(a+1) }
+
+// TestNumberWideActions: action indexes of 255 and more, which phase 3's
+// workers leave for the trace store's map, come back in the counterexample
+// at every worker count.
+func TestNumberWideActions(t *testing.T) {
+	ctx := context.Background()
+	want := ""
+	for _, w := range []int{1, 2, 3} {
+		r := Check(ctx, wideActs{}, Options{Workers: w})
+		if r.Violation == nil || r.Violation.Property != "below-4999" || r.Depth != 17 || r.DistinctStates != 5000 {
+			t.Fatalf("%d workers: %+v; want below-4999 violated at depth 17 after all 5000 states", w, r)
+		}
+		path := r.Violation.Path
+		x, wide := 0, 0
+		for i, p := range strings.Split(path, "/")[1:] {
+			a, err := strconv.Atoi(p)
+			if err != nil {
+				t.Fatalf("path %q: step %d: %v", path, i, err)
+			}
+			x = (x + a + 1) % 5000
+			if a >= actEscape {
+				wide++
+			}
+		}
+		if x != 4999 || wide < 10 {
+			t.Fatalf("%d workers: path %q ends at %d with %d wide steps; want 4999 with at least 10", w, path, x, wide)
+		}
+		if want == "" {
+			want = path
+		} else if path != want {
+			t.Fatalf("%d workers: path %q, one worker %q", w, path, want)
+		}
+	}
+}
