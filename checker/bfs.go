@@ -203,6 +203,9 @@ type search[S, A any] struct {
 	// probeHitRatio).
 	probeAll bool
 	workers  []*worker[S, A]
+	// numbered is store.n for the watcher's progress lines: the store
+	// itself is only read and written by the search's goroutine.
+	numbered atomic.Int64
 	// spillBroken: writing a level's states to disk failed.
 	spillBroken atomic.Bool
 	// distinct, if not 0, is the number of distinct states to report
@@ -235,9 +238,12 @@ func (s *search[S, A]) check(ctx context.Context) *Result {
 	// The visited set is not needed once the result is made: its large
 	// tables go back to the system now rather than at a collection.
 	defer func() { s.set.release() }()
-	done := make(chan struct{})
-	go s.watch(ctx, done)
-	defer close(done)
+	// The watcher is gone when Check returns: no progress line after the
+	// result, and no write to the caller's Progress writer it does not
+	// expect.
+	done, watched := make(chan struct{}), make(chan struct{})
+	go func() { defer close(watched); s.watch(ctx, done) }()
+	defer func() { close(done); <-watched }()
 	res := s.run()
 	if res == nil {
 		return nil // the checkpoint could not be resumed: s.resumeErr
@@ -396,7 +402,7 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 			if s.opt.Progress != nil && now.Sub(last) >= every {
 				last = now
 				el := now.Sub(s.start).Seconds()
-				d := int64(s.store.n)
+				d := s.numbered.Load()
 				heap := ""
 				if s.opt.MemoryLimit > 0 {
 					heap = fmt.Sprintf(", memory %.2f GB", float64(mem)/1e9)
@@ -459,6 +465,7 @@ func (s *search[S, A]) run() *Result {
 			break
 		}
 		s.level.Store(int64(depth))
+		s.numbered.Store(int64(s.store.n))
 		nf := frontier.len()
 		s.queue.Store(int64(nf))
 		s.expand.Store(0)
@@ -938,6 +945,7 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 		}
 	}
 	s.store.grow(int(id - s.store.n))
+	s.numbered.Store(int64(s.store.n))
 	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
 		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
 			s.fillBlock(&blocks[k], next, inMemory)

@@ -2,9 +2,12 @@ package checker
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // valuesOnly is a model whose states the checker keeps as values: it
@@ -102,5 +105,48 @@ func TestNumberWideActions(t *testing.T) {
 		} else if path != want {
 			t.Fatalf("%d workers: path %q, one worker %q", w, path, want)
 		}
+	}
+}
+
+// slowTriple is triple with a pause every 200 steps, so that a run lasts
+// long enough for progress lines.
+type slowTriple struct {
+	triple
+	steps *atomic.Int64
+}
+
+func (m slowTriple) Next(s *tst, a int) tst {
+	if m.steps.Add(1)%200 == 0 {
+		time.Sleep(50 * time.Microsecond)
+	}
+	return m.triple.Next(s, a)
+}
+
+// TestProgressCounts: the progress lines, printed by the watcher goroutine
+// while the workers number states (go test -race checks they share
+// nothing unsynchronised), count distinct states that only grow, up to the
+// run's total.
+func TestProgressCounts(t *testing.T) {
+	var out strings.Builder
+	m := slowTriple{triple{n: 40, bad: 40}, new(atomic.Int64)}
+	r := Check(context.Background(), Model[tst, int](m), Options{Workers: 2, Progress: &out, ProgressInterval: time.Nanosecond})
+	if r.Verdict != VerdictOK || r.DistinctStates != 40*40*40 {
+		t.Fatalf("%s, %d states; want ok after %d", r.Verdict, r.DistinctStates, 40*40*40)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := int64(0)
+	for _, l := range lines {
+		_, rest, ok := strings.Cut(l, ", ")
+		var d int64
+		if _, err := fmt.Sscanf(rest, "%d distinct", &d); !ok || err != nil {
+			t.Fatalf("progress line %q: %v", l, err)
+		}
+		if d < last || d > r.DistinctStates {
+			t.Fatalf("progress line %q: %d distinct after %d, of %d in all", l, d, last, r.DistinctStates)
+		}
+		last = d
+	}
+	if len(lines) < 2 {
+		t.Fatalf("%d progress lines in %.2fs: %q", len(lines), r.Seconds, out.String())
 	}
 }
