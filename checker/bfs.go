@@ -244,7 +244,7 @@ func (s *search[S, A]) check(ctx context.Context) *Result {
 	done, watched := make(chan struct{}), make(chan struct{})
 	go func() { defer close(watched); s.watch(ctx, done) }()
 	defer func() { close(done); <-watched }()
-	res := s.run()
+	res := s.runReading()
 	if res == nil {
 		return nil // the checkpoint could not be resumed: s.resumeErr
 	}
@@ -414,6 +414,23 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 	}
 }
 
+// runReading is run, ended as incomplete by a failed read of a spill file
+// in the search's own goroutine (its workers' end it through work).
+func (s *search[S, A]) runReading() (res *Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			e, ok := p.(spillReadError)
+			if !ok {
+				panic(p)
+			}
+			s.spillFailed(e.err)
+			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, Verdict: VerdictIncomplete, Incomplete: e.err.Error()}
+			s.finish(res)
+		}
+	}()
+	return s.run()
+}
+
 func (s *search[S, A]) run() *Result {
 	res := &Result{Workers: s.nwork, Symmetry: s.sym != nil}
 	for _, p := range s.props {
@@ -559,6 +576,11 @@ func (s *search[S, A]) run() *Result {
 				// A state limit, in the middle of phase 3.
 				expandOnly = true
 			}
+			if s.spillBroken.Load() {
+				// The next level is not all on disk.
+				ended = true
+				break
+			}
 		}
 		if atMax && !ended {
 			// The successors of this level would be deeper than
@@ -644,7 +666,7 @@ func (s *search[S, A]) recount(frontier *stateList[S], n int) {
 func (s *search[S, A]) parallel(f func(w *worker[S, A], wi int, nextBlock *atomic.Int64)) {
 	var next atomic.Int64
 	if s.nwork == 1 {
-		f(s.workers[0], 0, &next)
+		s.work(f, s.workers[0], 0, &next)
 		return
 	}
 	var wg sync.WaitGroup
@@ -658,13 +680,28 @@ func (s *search[S, A]) parallel(f func(w *worker[S, A], wi int, nextBlock *atomi
 					crash.CompareAndSwap(nil, &WorkerPanic{Value: p, Stack: debug.Stack()})
 				}
 			}()
-			f(w, i, &next)
+			s.work(f, w, i, &next)
 		}()
 	}
 	wg.Wait()
 	if p := crash.Load(); p != nil {
 		panic(p)
 	}
+}
+
+// work runs f for worker w; a failed read of a spill file ends the search
+// as incomplete instead of crashing it.
+func (s *search[S, A]) work(f func(w *worker[S, A], wi int, nextBlock *atomic.Int64), w *worker[S, A], wi int, next *atomic.Int64) {
+	defer func() {
+		if p := recover(); p != nil {
+			e, ok := p.(spillReadError)
+			if !ok {
+				panic(p)
+			}
+			s.spillFailed(e.err)
+		}
+	}()
+	f(w, wi, next)
 }
 
 // A WorkerPanic is a panic in one of the checker's worker goroutines (in
@@ -960,7 +997,11 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 			// Appended in order: the next level's file is written
 			// sequentially. The block's places index its bytes as
 			// one chunk.
-			s.numBuf = s.spilledCandidates(b, s.numBuf)
+			var err error
+			if s.numBuf, err = s.spilledCandidates(b, s.numBuf); err != nil {
+				s.spillFailed(err)
+				return true
+			}
 			for _, i := range b.fresh[:b.take] {
 				_, start, end := b.states.span(int(i))
 				next.addEncoding(s.numBuf[start:end])

@@ -32,7 +32,10 @@ import (
 // the process's resident memory does not include it.
 //
 // Spilling changes where the bytes are, not what they are: results are
-// identical with and without it, at any number of workers.
+// identical with and without it, at any number of workers. A spill file
+// that cannot be written (a full disk) or read back (a broken one) ends
+// the run as incomplete, naming the error; a level that is not all on disk
+// is never checkpointed.
 
 // spillBuffer is the write buffer of a spilled level list.
 const spillBuffer = 4 << 20
@@ -135,8 +138,9 @@ func (l *stateList[S]) spilledEncoding(i int, rd *listReader) []byte {
 		rd.buf = rd.buf[:n]
 		if _, err := d.f.ReadAt(rd.buf, start); err != nil && err != io.EOF {
 			// The file was just written: a failing read is a broken
-			// disk, which the search cannot work around.
-			panic(fmt.Sprintf("checker: reading the spilled states back: %v", err))
+			// disk, which the search cannot work around. The panic
+			// ends the run as incomplete (see spillReadError).
+			panic(spillReadError{fmt.Errorf("spill: reading the states back: %w", err)})
 		}
 		rd.d, rd.gen, rd.lo, rd.hi = d, d.gen, start, hi
 	}
@@ -163,16 +167,23 @@ func (s *search[S, A]) spillBlock(w *worker[S, A], b *blockOut[S]) {
 }
 
 // spilledCandidates reads the candidates of block b back into buf.
-func (s *search[S, A]) spilledCandidates(b *blockOut[S], buf []byte) []byte {
+func (s *search[S, A]) spilledCandidates(b *blockOut[S], buf []byte) ([]byte, error) {
 	if cap(buf) < b.spillLen {
 		buf = make([]byte, b.spillLen)
 	}
 	buf = buf[:b.spillLen]
 	if _, err := b.spillF.ReadAt(buf, b.spillOff); err != nil && err != io.EOF {
-		panic(fmt.Sprintf("checker: reading the spilled candidates back: %v", err))
+		return buf, fmt.Errorf("spill: reading the candidates back: %w", err)
 	}
-	return buf
+	return buf, nil
 }
+
+// A spillReadError is the panic of a read of a spill file that failed
+// where the search cannot return an error (deep in reading a state of the
+// frontier). It ends the run as incomplete, naming the error, like a
+// failed write: a worker's is turned into spillFailed by parallel, the
+// search goroutine's by check.
+type spillReadError struct{ err error }
 
 // openSpill makes the spill files: one for each of the two level lists and
 // one per worker for candidates.
