@@ -419,16 +419,23 @@ func (s *search[S, A]) watch(ctx context.Context, done <-chan struct{}) {
 func (s *search[S, A]) runReading() (res *Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			e, ok := p.(spillReadError)
-			if !ok {
-				panic(p)
-			}
-			s.spillFailed(e.err)
-			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, Verdict: VerdictIncomplete, Incomplete: e.err.Error()}
+			err := s.endOnSpillRead(p)
+			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, Verdict: VerdictIncomplete, Incomplete: err.Error()}
 			s.finish(res)
 		}
 	}()
 	return s.run()
+}
+
+// endOnSpillRead stops the search for p, a recovered spillReadError, and
+// returns its error; any other panic goes on.
+func (s *search[S, A]) endOnSpillRead(p any) error {
+	e, ok := p.(spillReadError)
+	if !ok {
+		panic(p)
+	}
+	s.spillFailed(e.err)
+	return e.err
 }
 
 func (s *search[S, A]) run() *Result {
@@ -694,11 +701,7 @@ func (s *search[S, A]) parallel(f func(w *worker[S, A], wi int, nextBlock *atomi
 func (s *search[S, A]) work(f func(w *worker[S, A], wi int, nextBlock *atomic.Int64), w *worker[S, A], wi int, next *atomic.Int64) {
 	defer func() {
 		if p := recover(); p != nil {
-			e, ok := p.(spillReadError)
-			if !ok {
-				panic(p)
-			}
-			s.spillFailed(e.err)
+			s.endOnSpillRead(p)
 		}
 	}()
 	f(w, wi, next)
