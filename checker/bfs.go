@@ -350,8 +350,11 @@ func (s *search[S, A]) fingerprint(w *worker[S, A], st *S) uint64 {
 	default:
 		w.enc = s.m.Encode(st, w.enc[:0])
 	}
-	return fingerprint(w.enc)
+	return s.hash(w.enc)
 }
+
+// hash is the fingerprint of an encoding, with the run's hash seed.
+func (s *search[S, A]) hash(b []byte) uint64 { return seededFingerprint(b, s.opt.HashSeed) }
 
 func (s *search[S, A]) halt(why string) { s.stop.CompareAndSwap(nil, &why) }
 
@@ -420,7 +423,7 @@ func (s *search[S, A]) runReading() (res *Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			err := s.endOnSpillRead(p)
-			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, Verdict: VerdictIncomplete, Incomplete: err.Error()}
+			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, HashSeed: s.opt.HashSeed, Verdict: VerdictIncomplete, Incomplete: err.Error()}
 			s.finish(res)
 		}
 	}()
@@ -439,7 +442,7 @@ func (s *search[S, A]) endOnSpillRead(p any) error {
 }
 
 func (s *search[S, A]) run() *Result {
-	res := &Result{Workers: s.nwork, Symmetry: s.sym != nil}
+	res := &Result{Workers: s.nwork, Symmetry: s.sym != nil, HashSeed: s.opt.HashSeed}
 	for _, p := range s.props {
 		res.Properties = append(res.Properties, p.Name)
 	}

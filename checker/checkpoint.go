@@ -102,6 +102,11 @@ func (s *search[S, A]) shape() string {
 	b.WriteString("|")
 	b.WriteString(strings.Join(s.kinds, ";"))
 	fmt.Fprintf(&b, "|symmetry=%t deadlock=%t", s.sym != nil, !s.opt.AllowDeadlock)
+	if s.opt.HashSeed != 0 {
+		// (Absent for the default hash: checkpoints made before the
+		// option resume.)
+		fmt.Fprintf(&b, " hash-seed=%d", s.opt.HashSeed)
+	}
 	return b.String()
 }
 
@@ -313,6 +318,13 @@ func (s *search[S, A]) loadCheckpoint(dir, identity string, frontier *stateList[
 		return 0, 0, fmt.Errorf("%w: it is a checkpoint of %q, not of %q", ErrCheckpointMismatch, h.identity, identity)
 	}
 	if shape := r.str(); r.err == nil && shape != s.shape() {
+		saved, seed, _ := strings.Cut(shape, " hash-seed=")
+		if mine, _, _ := strings.Cut(s.shape(), " hash-seed="); saved == mine {
+			if seed == "" {
+				seed = "0 (the default)"
+			}
+			return 0, 0, fmt.Errorf("%w: it was made with hash seed %s, not %d", ErrCheckpointMismatch, seed, s.opt.HashSeed)
+		}
 		return 0, 0, fmt.Errorf("%w: it was made with other properties, action kinds or options (%s), not %s", ErrCheckpointMismatch, shape, s.shape())
 	}
 	depth = int(r.u64())

@@ -9,7 +9,9 @@ import (
 // function below multiplies 64-bit words into 128-bit products and folds
 // them (a "multiply-xor" mix), which is fast on amd64 and arm64 and mixes
 // every input bit into every output bit. It is fixed (not seeded per
-// process) so that runs are reproducible, fingerprint collisions included.
+// process) so that runs are reproducible, fingerprint collisions included;
+// Options.HashSeed chooses another function of the family, whose
+// collisions are independent of the default's.
 const (
 	fpK0 = 0xa0761d6478bd642f
 	fpK1 = 0xe7037ed1a0b428db
@@ -22,10 +24,14 @@ func fpMix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// fingerprint returns the fingerprint of b; it is never 0, which the
-// visited set uses to mark an empty slot.
-func fingerprint(b []byte) uint64 {
-	h := fpK0 ^ uint64(len(b))*fpK3
+// fingerprint returns the fingerprint of b with the default hash.
+func fingerprint(b []byte) uint64 { return seededFingerprint(b, 0) }
+
+// seededFingerprint returns the fingerprint of b with the hash of the given
+// seed (0: the default); it is never 0, which the visited set uses to mark
+// an empty slot.
+func seededFingerprint(b []byte, seed uint64) uint64 {
+	h := fpK0 ^ uint64(len(b))*fpK3 ^ seed
 	for len(b) >= 16 {
 		w0 := binary.LittleEndian.Uint64(b)
 		w1 := binary.LittleEndian.Uint64(b[8:])

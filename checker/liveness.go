@@ -281,7 +281,7 @@ func (s *search[S, A]) buildGraph(live []int, quotient bool, res *Result) (*grap
 	for i, st := range s.m.Init() {
 		r := w0.canon(s, &st, quotient)
 		w0.enc = s.m.Encode(r, w0.enc[:0])
-		if _, isNew := ids.insert(fingerprint(w0.enc), uint32(len(g.parent))); isNew {
+		if _, isNew := ids.insert(s.hash(w0.enc), uint32(len(g.parent))); isNew {
 			g.parent = append(g.parent, noParent)
 			g.pact = append(g.pact, uint16(i))
 			s.propBits(g, live, r, uint32(len(g.parent)-1))
@@ -406,7 +406,7 @@ func (s *search[S, A]) expandLive(lw *lworker[S, A], wi int, b *lblock[S], l *st
 			}
 			r := lw.canon(s, &lw.succ, quotient)
 			lw.enc = s.m.Encode(r, lw.enc[:0])
-			fp := fingerprint(lw.enc)
+			fp := s.hash(lw.enc)
 			p := s.m.Process(a)
 			en |= 1 << uint(p)
 			b.fps = append(b.fps, fp)
@@ -962,7 +962,7 @@ func (s *search[S, A]) concreteLasso(qg *graph, qpath []int, qloop int, comp *co
 	// The concrete part of the component reachable from end.
 	inComp := func(st *S) bool {
 		r := s.repOf(st)
-		return members[fingerprint(s.m.Encode(&r, nil))]
+		return members[s.hash(s.m.Encode(&r, nil))]
 	}
 	sub := s.concreteGraph(end, inComp)
 	subpath, subloop, _ := sub.findLasso(0, true)
@@ -978,7 +978,7 @@ func (s *search[S, A]) concreteLasso(qg *graph, qpath []int, qloop int, comp *co
 // representative is base, computing each target's representative.
 func (s *search[S, A]) componentFingerprints(g *graph, comp *component, base S) map[uint64]bool {
 	start := comp.members[len(comp.members)-1]
-	fps := map[uint64]bool{fingerprint(s.m.Encode(&base, nil)): true}
+	fps := map[uint64]bool{s.hash(s.m.Encode(&base, nil)): true}
 	seen := map[uint32]bool{start: true}
 	type item struct {
 		id uint32
@@ -997,7 +997,7 @@ func (s *search[S, A]) componentFingerprints(g *graph, comp *component, base S) 
 			t := s.m.Next(&st, acts[g.actOf(u, e)])
 			r := s.repOf(&t)
 			seen[v] = true
-			fps[fingerprint(s.m.Encode(&r, nil))] = true
+			fps[s.hash(s.m.Encode(&r, nil))] = true
 			queue = append(queue, item{v, r})
 		}
 	}
@@ -1057,7 +1057,7 @@ func (s *search[S, A]) concreteGraph(root S, in func(*S) bool) *graph {
 		g.pact = append(g.pact, uint16(act))
 		queue = append(queue, *st)
 	}
-	g.ids.insert(fingerprint(s.m.Encode(&root, nil)), 0)
+	g.ids.insert(s.hash(s.m.Encode(&root, nil)), 0)
 	add(&root, noParent, 0)
 	g.ninit = 1
 	g.off = append(g.off, 0)
@@ -1074,7 +1074,7 @@ func (s *search[S, A]) concreteGraph(root S, in func(*S) bool) *graph {
 			if !in(&t) {
 				continue // an edge out of the component
 			}
-			to, isNew := g.ids.insert(fingerprint(s.m.Encode(&t, nil)), uint32(len(g.parent)))
+			to, isNew := g.ids.insert(s.hash(s.m.Encode(&t, nil)), uint32(len(g.parent)))
 			if isNew {
 				add(&t, uint32(id), ai)
 			}

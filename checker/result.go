@@ -39,6 +39,16 @@ type Options struct {
 	// memory.
 	Spill string
 
+	// HashSeed, if not 0, fingerprints states with another hash function
+	// of the same family, chosen by the seed. A model so large that the
+	// collision probability is not negligible (Result.CollisionProbability)
+	// can be checked twice with different seeds: their collisions are
+	// independent, and a collision loses the states reached only through
+	// the state it dropped, so two runs that report the same distinct
+	// states almost certainly had none. Results otherwise do not depend on
+	// it.
+	HashSeed uint64
+
 	// Progress, if not nil, receives a statistics line every
 	// ProgressInterval (default 5s).
 	Progress         io.Writer
@@ -94,6 +104,9 @@ type Result struct {
 	// that two distinct states shared a fingerprint:
 	// distinct*(generated-distinct)/2^64.
 	CollisionProbability float64 `json:"collision_probability"`
+	// HashSeed is Options.HashSeed (0, and left out of JSON, for the
+	// default hash).
+	HashSeed uint64 `json:"hash_seed,omitempty"`
 
 	Properties []string `json:"properties"`
 	// Coverage maps each action kind to the number of times it fired.

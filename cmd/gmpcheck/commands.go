@@ -43,6 +43,7 @@ type checkFlags struct {
 	cpuprofile string
 	memprofile string
 	spill      string
+	hashSeed   uint64
 }
 
 // defaultCheckpointEvery is how often check -checkpoint saves by default.
@@ -70,6 +71,7 @@ func newCheckFlags(stderr io.Writer) *checkFlags {
 	f.every = durationValue(defaultCheckpointEvery)
 	fs.Var(&f.every, "checkpoint-every", "with -checkpoint, save every `duration` (at the next breadth-first level); 0 saves only when the run stops early")
 	fs.StringVar(&f.resume, "resume", "", "continue the check saved in `DIR` (by -checkpoint), and keep saving there; the model is the saved one, and a -model or configuration flags must name it")
+	fs.Uint64Var(&f.hashSeed, "hash-seed", 0, "fingerprint states with the hash of seed `N` instead of the default (0): a second run of a model whose collision probability is not negligible, with another seed, has independent collisions; the same distinct states in both make a missed state very unlikely")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the check to `FILE` (go tool pprof)")
 	fs.StringVar(&f.memprofile, "memprofile", "", "write a heap profile to `FILE` when the search ends, before its memory is freed (go tool pprof; every allocation of 64 KiB sampled)")
 	f.config = newConfigFlags(fs)
@@ -181,6 +183,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MemoryLimit:   uint64(f.mem),
 		Checkpoint:    ck,
 		Spill:         f.spill,
+		HashSeed:      f.hashSeed,
 	}
 	if opt.Spill == "" && f.mem > 0 {
 		opt.Spill = os.TempDir()
@@ -243,7 +246,11 @@ func reportCheckpoint(stderr io.Writer, res *checker.Result, dir string) {
 		fmt.Fprintf(stderr, "gmpcheck: %s\n", res.CheckpointError)
 	}
 	if res.Verdict == checker.VerdictIncomplete && res.Checkpoints > 0 && res.CheckpointError == "" {
-		fmt.Fprintf(stderr, "gmpcheck: the search is saved in %s; continue it with: go run ./cmd/gmpcheck check -resume %s\n", dir, shellQuote(dir))
+		seed := ""
+		if res.HashSeed != 0 {
+			seed = fmt.Sprintf(" -hash-seed %d", res.HashSeed)
+		}
+		fmt.Fprintf(stderr, "gmpcheck: the search is saved in %s; continue it with: go run ./cmd/gmpcheck check -resume %s%s\n", dir, shellQuote(dir), seed)
 	}
 }
 

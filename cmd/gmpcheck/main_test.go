@@ -723,3 +723,40 @@ func TestSpill(t *testing.T) {
 		}
 	}
 }
+
+// TestHashSeedFlag: check -hash-seed N reports the seed (text and JSON),
+// finds what the default hash finds, and its checkpoint resumes only with
+// the same seed, which the resume hint names.
+func TestHashSeedFlag(t *testing.T) {
+	w := []string{"-workload", "../../testdata/workloads/locked-syscall.txt"}
+	var def, seeded checker.Result
+	for _, c := range []struct {
+		r    *checker.Result
+		args []string
+	}{{&def, nil}, {&seeded, []string{"-hash-seed", "5"}}} {
+		_, out, errOut := gmpcheck(t, append(append([]string{"check", "-json"}, w...), c.args...)...)
+		if err := json.Unmarshal([]byte(out), c.r); err != nil {
+			t.Fatalf("%v: %v\n%s", c.args, err, errOut)
+		}
+	}
+	if seeded.HashSeed != 5 || def.HashSeed != 0 || seeded.DistinctStates != def.DistinctStates || seeded.Depth != def.Depth || seeded.Verdict != def.Verdict {
+		t.Fatalf("hash seed 5: %d states, depth %d, %s, seed %d; default: %d states, depth %d, %s, seed %d",
+			seeded.DistinctStates, seeded.Depth, seeded.Verdict, seeded.HashSeed, def.DistinctStates, def.Depth, def.Verdict, def.HashSeed)
+	}
+	if _, out, _ := gmpcheck(t, append(append([]string{"check"}, w...), "-hash-seed", "5")...); !strings.Contains(out, "hash seed              5") {
+		t.Fatalf("text report without the hash seed:\n%s", out)
+	}
+	dir := t.TempDir()
+	_, _, errOut := gmpcheck(t, append(append([]string{"check", "-checkpoint", dir, "-max-depth", "3"}, w...), "-hash-seed", "5")...)
+	if !strings.Contains(errOut, "-hash-seed 5") {
+		t.Fatalf("resume hint without the seed:\n%s", errOut)
+	}
+	if code, _, errOut := gmpcheck(t, "check", "-resume", dir); code != 2 || !strings.Contains(errOut, "made with hash seed 5, not 0") {
+		t.Fatalf("resumed without the seed: exit %d\n%s", code, errOut)
+	}
+	_, out, errOut := gmpcheck(t, "check", "-json", "-resume", dir, "-hash-seed", "5")
+	var r checker.Result
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.DistinctStates != def.DistinctStates || r.HashSeed != 5 {
+		t.Fatalf("resumed with the seed: %v, %d states (want %d), seed %d\n%s", err, r.DistinctStates, def.DistinctStates, r.HashSeed, errOut)
+	}
+}

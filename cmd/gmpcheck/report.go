@@ -48,6 +48,9 @@ func writeReport(w io.Writer, t target, res *checker.Result, ro reportOptions) {
 		{"collision probability", fmt.Sprintf("%.3g", finite(res.CollisionProbability))},
 		{"elapsed", fmt.Sprintf("%.3fs", finite(res.Seconds))},
 	}
+	if res.HashSeed != 0 {
+		stats = append(stats, [2]string{"hash seed", fmt.Sprint(res.HashSeed)})
+	}
 	if res.LivenessStates > 0 {
 		stats = append(stats, [2]string{"liveness graph states", fmt.Sprint(res.LivenessStates)})
 	}
