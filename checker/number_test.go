@@ -150,3 +150,48 @@ func TestProgressCounts(t *testing.T) {
 		t.Fatalf("%d progress lines in %.2fs: %q", len(lines), r.Seconds, out.String())
 	}
 }
+
+// bigTree is a tree of branching 8 and depth 4 whose states encode to 4
+// KiB each: one block of its level 3 has 2,048 new successors, 8 MiB of
+// encodings, more than a level chunk (frontierChunk), which phase 3 must
+// place in one piece even in a chunk kept from an earlier level.
+type bigTree struct{}
+
+type bts struct {
+	depth uint8
+	index uint32
+}
+
+func (bigTree) Init() []bts { return []bts{{}} }
+func (bigTree) Actions(s *bts, dst []int) []int {
+	if s.depth < 4 {
+		dst = append(dst, 0, 1, 2, 3, 4, 5, 6, 7)
+	}
+	return dst
+}
+func (bigTree) Next(s *bts, a int) bts { return bts{s.depth + 1, s.index*8 + uint32(a)} }
+func (bigTree) Encode(s *bts, dst []byte) []byte {
+	dst = append(dst, s.depth, byte(s.index), byte(s.index>>8), byte(s.index>>16))
+	return append(dst, make([]byte, 4096-4)...)
+}
+func (bigTree) Decode(b []byte, s *bts) {
+	*s = bts{b[0], uint32(b[1]) | uint32(b[2])<<8 | uint32(b[3])<<16}
+}
+func (bigTree) Properties() []Property[bts] {
+	return []Property[bts]{Sometimes("leaf-4095", func(s *bts) bool { return s.depth == 4 && s.index == 4095 })}
+}
+func (bigTree) ActionKinds() []string     { return []string{"child"} }
+func (bigTree) Kind(int) int              { return 0 }
+func (bigTree) Process(int) int           { return 0 }
+func (bigTree) FormatAction(a int) string { return "child " + strconv.Itoa(a) }
+
+// TestNumberLargeBlocks: a block whose new states outgrow a level chunk.
+func TestNumberLargeBlocks(t *testing.T) {
+	for _, w := range []int{1, 2} {
+		r := Check(context.Background(), bigTree{}, Options{Workers: w, AllowDeadlock: true})
+		if r.Verdict != VerdictOK || r.DistinctStates != 1+8+64+512+4096 || r.Depth != 4 || r.Examples["leaf-4095"] != "0/7/7/7/7" {
+			t.Fatalf("%d workers: %s (%s), %d states, depth %d, example %q; want ok, 4,681 states, depth 4, leaf 4095 by 0/7/7/7/7",
+				w, r.Verdict, r.Incomplete, r.DistinctStates, r.Depth, r.Examples["leaf-4095"])
+		}
+	}
+}

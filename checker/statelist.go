@@ -98,8 +98,13 @@ func (l *stateList[S]) room(n int) *[]byte {
 			return c
 		}
 	}
-	if l.used == len(l.chunks) {
+	switch {
+	case l.used == len(l.chunks):
 		l.chunks = append(l.chunks, make([]byte, 0, max(l.chunkSize, n)))
+	case cap(l.chunks[l.used]) < n:
+		// A chunk kept from an earlier level, too small for what
+		// place reserves (a block's new states can outgrow a chunk).
+		l.chunks[l.used] = make([]byte, 0, max(l.chunkSize, n))
 	}
 	l.used++
 	return &l.chunks[l.used-1]
