@@ -101,8 +101,8 @@ type blockOut[S any] struct {
 	spillOff int64
 	spillLen int
 
-	// Phase 3: the indexes of the new candidates, in order, the bytes of
-	// their encodings and the longest; how many of them are numbered (a
+	// Phase 3: the indexes of the new candidates, in order, and the bytes
+	// of their encodings; how many of them are numbered (a
 	// state limit may cut the last block), the first one's id, and where
 	// they go in the next frontier (the first's index there, and for
 	// encodings in memory, the chunk and offset). wide lists the new
@@ -110,7 +110,6 @@ type blockOut[S any] struct {
 	// keeps in its map.
 	fresh        []uint32
 	freshBytes   int
-	freshMaxEnc  int
 	take         int
 	id0          uint32
 	first        int
@@ -423,7 +422,8 @@ func (s *search[S, A]) runReading() (res *Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			err := s.endOnSpillRead(p)
-			res = &Result{Workers: s.nwork, Symmetry: s.sym != nil, HashSeed: s.opt.HashSeed, Verdict: VerdictIncomplete, Incomplete: err.Error()}
+			res = s.newResult()
+			res.Verdict, res.Incomplete = VerdictIncomplete, err.Error()
 			s.finish(res)
 		}
 	}()
@@ -441,11 +441,17 @@ func (s *search[S, A]) endOnSpillRead(p any) error {
 	return e.err
 }
 
-func (s *search[S, A]) run() *Result {
+// newResult is a result with what a run reports before it starts.
+func (s *search[S, A]) newResult() *Result {
 	res := &Result{Workers: s.nwork, Symmetry: s.sym != nil, HashSeed: s.opt.HashSeed}
 	for _, p := range s.props {
 		res.Properties = append(res.Properties, p.Name)
 	}
+	return res
+}
+
+func (s *search[S, A]) run() *Result {
+	res := s.newResult()
 
 	frontier := &stateList[S]{chunkSize: frontierChunk}
 	next := &stateList[S]{chunkSize: frontierChunk}
@@ -946,11 +952,7 @@ func (s *search[S, A]) insertGroup(w *worker[S, A], blocks []blockOut[S], wi int
 // copied in parallel; only the running count that gives each block its
 // first id and its place is taken in order.
 func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
-	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
-		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
-			s.listFresh(w, &blocks[k])
-		}
-	})
+	s.parallelBlocks(blocks, s.listFresh)
 	// The state limit: as if the states were numbered one by one, a
 	// search stops when a new state would be numbered past it.
 	limit, why := int64(noParent-1), "state limit (2^32-1 states)"
@@ -966,13 +968,7 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 		// (The initial states are not limited: id may be past it.)
 		if left := max(0, limit-int64(id)); int64(b.take) > left {
 			b.take, stopped = int(left), true
-			if s.dec != nil {
-				b.freshBytes = 0
-				for _, i := range b.fresh[:b.take] {
-					_, start, end := b.states.span(int(i))
-					b.freshBytes += end - start
-				}
-			}
+			b.freshBytes = s.encodedBytes(b, b.fresh[:b.take])
 		}
 		id += uint32(b.take)
 		switch {
@@ -980,7 +976,6 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 			b.first = next.placeValues(b.take)
 		case inMemory:
 			b.chunk, b.chOff, b.first = next.place(b.take, b.freshBytes)
-			next.maxEnc = max(next.maxEnc, b.freshMaxEnc)
 		}
 		if stopped {
 			blocks = blocks[:k+1]
@@ -989,11 +984,7 @@ func (s *search[S, A]) number(blocks []blockOut[S], next *stateList[S]) bool {
 	}
 	s.store.grow(int(id - s.store.n))
 	s.numbered.Store(int64(s.store.n))
-	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
-		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
-			s.fillBlock(&blocks[k], next, inMemory)
-		}
-	})
+	s.parallelBlocks(blocks, func(_ *worker[S, A], b *blockOut[S]) { s.fillBlock(b, next, inMemory) })
 	for k := range blocks {
 		b := &blocks[k]
 		for _, j := range b.wide {
@@ -1045,14 +1036,30 @@ func (s *search[S, A]) listFresh(w *worker[S, A], b *blockOut[S]) {
 			}
 		}
 	}
-	b.freshBytes, b.freshMaxEnc = 0, 0
-	if s.dec != nil {
-		for _, i := range b.fresh {
-			_, start, end := b.states.span(int(i))
-			b.freshBytes += end - start
-			b.freshMaxEnc = max(b.freshMaxEnc, end-start)
-		}
+	b.freshBytes = s.encodedBytes(b, b.fresh)
+}
+
+// encodedBytes is the size of the encodings of b's candidates idx (0 for
+// states kept as values).
+func (s *search[S, A]) encodedBytes(b *blockOut[S], idx []uint32) int {
+	if s.dec == nil {
+		return 0
 	}
+	n := 0
+	for _, i := range idx {
+		_, start, end := b.states.span(int(i))
+		n += end - start
+	}
+	return n
+}
+
+// parallelBlocks runs f on every block, the workers taking them in turn.
+func (s *search[S, A]) parallelBlocks(blocks []blockOut[S], f func(w *worker[S, A], b *blockOut[S])) {
+	s.parallel(func(w *worker[S, A], _ int, nextBlock *atomic.Int64) {
+		for k := int(nextBlock.Add(1) - 1); k < len(blocks); k = int(nextBlock.Add(1) - 1) {
+			f(w, &blocks[k])
+		}
+	})
 }
 
 // fillBlock records how the new states of block b were reached and, but

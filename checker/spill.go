@@ -181,8 +181,8 @@ func (s *search[S, A]) spilledCandidates(b *blockOut[S], buf []byte) ([]byte, er
 // A spillReadError is the panic of a read of a spill file that failed
 // where the search cannot return an error (deep in reading a state of the
 // frontier). It ends the run as incomplete, naming the error, like a
-// failed write: a worker's is turned into spillFailed by parallel, the
-// search goroutine's by check.
+// failed write: a worker's is turned into spillFailed by work, the
+// search goroutine's by runReading.
 type spillReadError struct{ err error }
 
 // openSpill makes the spill files: one for each of the two level lists and
